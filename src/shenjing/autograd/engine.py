@@ -1,0 +1,103 @@
+"""The life of one ``backward()`` call.
+
+1. Walk the graph from the output, iteratively (no recursion, so a chain of 10,000 ops works),
+   and list the nodes so that every node comes after all the nodes that use its result.
+2. Walk that list from the output down.  Each node's ``backward`` turns the gradient of its
+   result, ∂L/∂y, into one gradient per input, ∂L/∂x.
+3. ``reduce_to_shape`` sums a gradient over the axes its input was broadcast along — the one
+   place where broadcasting is undone.
+4. Gradients meeting at a node used several times are added; at a leaf they are added to
+   ``.grad``.
+5. Unless ``retain_graph=True``, each node drops its saved arrays once used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def reduce_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``g`` down to ``shape``, undoing NumPy broadcasting (leading and size-1 axes)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead:
+        g = g.reshape(g.shape[lead:])
+    return g.reshape(shape)
+
+
+def _topological_order(root) -> list:
+    """Non-leaf tensors reachable from ``root``, each after every tensor that uses it."""
+    order: list = []
+    seen: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        for p in t._ctx.parents:
+            if getattr(p, "_ctx", None) is not None and id(p) not in seen:
+                stack.append((p, False))
+    order.reverse()
+    return order
+
+
+def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
+    """Propagate ``grad`` = ∂L/∂root through the graph into the leaves' ``.grad``."""
+    from ..tensor import Tensor
+
+    grads: dict[int, np.ndarray] = {id(root): grad}
+    for t in _topological_order(root):
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue
+        if t._retain:
+            t._accumulate(g.copy())
+        fn = t._ctx
+        if "_released" in fn.__dict__:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time: the saved values of "
+                f"{fn.name} were freed after the first backward(). "
+                "Call backward(retain_graph=True) the first time if you need to go through twice."
+            )
+        in_grads = fn.backward(g)
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        handed: list = []
+        for p, need, pg in zip(fn.parents, fn.needs_input_grad, in_grads):
+            if not need or pg is None:
+                continue
+            pshape = p.data.shape
+            if pg.shape != pshape:
+                pg = reduce_to_shape(pg, pshape)
+            if pg.dtype != p.data.dtype:
+                pg = pg.astype(p.data.dtype)
+            for h in handed:  # the same array handed to two inputs must not be shared
+                if pg is h:
+                    pg = pg.copy()
+                    break
+            handed.append(pg)
+            if p._ctx is None:
+                p._accumulate(pg)
+                hooks = p._hooks
+                if hooks:
+                    for hook in hooks:
+                        out = hook(p.grad)
+                        if out is not None:
+                            p.grad = out if isinstance(out, Tensor) else Tensor(out)
+            else:
+                k = id(p)
+                prev = grads.get(k)
+                grads[k] = pg if prev is None else prev + pg
+        if not retain_graph:
+            fn.release()

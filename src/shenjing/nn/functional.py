@@ -1,0 +1,148 @@
+"""Stateless differentiable functions under PyTorch's names (``shenjing.nn.functional``).
+
+Activations (lecture notation):  sigmoid σ(x) = 1/(1+e⁻ˣ);  tanh;  relu max(0, x);
+elu x or γ(eˣ−1);  softplus ln(1+eˣ);  softmax ŷᵢ = e^zᵢ / Σⱼ e^zⱼ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops import activation as _act
+from ..ops import loss as _loss
+from ..ops import matmul as _mm
+from ..ops import shape as _shape
+from ..ops.elementwise import Mul
+from ..random import get_rng
+from ..tensor import Tensor
+
+
+def _arr(x: Any):
+    return x.data if isinstance(x, Tensor) else x
+
+
+# ----------------------------------------------------------------- activations
+def sigmoid(x: Tensor) -> Tensor:
+    """σ(x) = 1/(1 + e⁻ˣ), the lecture's logistic function; σ' = σ(1 − σ)."""
+    return _act.Sigmoid.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ); tanh' = 1 − tanh²."""
+    return _act.Tanh.apply(x)
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(0, x); derivative 1 for x > 0, else 0."""
+    return _act.ReLU.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    return _act.LeakyReLU.apply(x, negative_slope=negative_slope)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, else γ(eˣ − 1) (``alpha`` is the lecture's γ)."""
+    return _act.ELU.apply(x, alpha=alpha)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """ln(1 + eˣ) (divided by β, linear above ``threshold``); its derivative is σ(x)."""
+    return _act.Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x), Φ the standard normal CDF (or its tanh approximation)."""
+    return _act.GELU.apply(x, approximate=approximate)
+
+
+def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    """ŷᵢ = e^zᵢ / Σⱼ e^zⱼ along ``dim`` (computed with max subtracted, so ±1e4 stays finite)."""
+    if dtype is not None:
+        x = x.type(dtype)
+    return _act.Softmax.apply(x, axis=dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    if dtype is not None:
+        x = x.type(dtype)
+    return _act.LogSoftmax.apply(x, axis=dim)
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    return -softplus(-x)
+
+
+# ----------------------------------------------------------------- layers
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b, fused: one matrix product forward, two back."""
+    if bias is None:
+        return _mm.Linear.apply(x, weight)
+    return _mm.Linear.apply(x, weight, bias)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+            generator=None) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1 − p) (training only)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = get_rng(generator).random(x.shape, dtype=np.float32) >= p
+    mask = keep.astype(x.data.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.data.dtype)
+    return Mul.apply(x, mask)
+
+
+def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad the last dims: ``pad`` = (last_left, last_right, 2nd_last_left, ...), as in PyTorch."""
+    return _shape.Pad.apply(x, pad=tuple(pad), mode=mode, value=value)
+
+
+def one_hot(t: Tensor, num_classes: int = -1) -> Tensor:
+    idx = _arr(t).astype(np.int64)
+    n = int(idx.max()) + 1 if num_classes < 0 else num_classes
+    return Tensor._from_op((idx[..., None] == np.arange(n)).astype(np.int64), None)
+
+
+# ----------------------------------------------------------------- losses
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax then negative log-likelihood, fused: ∂L/∂z = ŷ − y (lecture), divided by N for 'mean'.
+
+    ``target`` holds class indices (N,) or probabilities (N, C).
+    """
+    return _loss.CrossEntropy.apply(input, _arr(target), weight=_arr(weight), ignore_index=ignore_index,
+                                    reduction=reduction, label_smoothing=label_smoothing)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    return _loss.NLL.apply(input, _arr(target), weight=_arr(weight), ignore_index=ignore_index,
+                           reduction=reduction)
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """L = (1/n) Σ (ŷ − y)², the lecture's squared error (mean over all elements)."""
+    return _loss.MSE.apply(input, target, reduction=reduction)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         reduction: str = "mean") -> Tensor:
+    return _loss.BCE.apply(input, target, weight=_arr(weight), reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
+    return _loss.BCEWithLogits.apply(input, target, weight=_arr(weight), pos_weight=_arr(pos_weight),
+                                     reduction=reduction)
+
+
+__all__ = [
+    "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu", "softmax", "log_softmax",
+    "logsigmoid", "linear", "dropout", "pad", "one_hot", "cross_entropy", "nll_loss", "mse_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+]

@@ -1,0 +1,204 @@
+"""Loss functions as fused ops.  Cross-entropy fuses log-softmax and the negative log-likelihood,
+so its gradient is the lecture's ŷ − y (scaled by the reduction) with no intermediate graph."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _reduce(per_sample: np.ndarray, reduction: str, denom):
+    if reduction == "none":
+        return per_sample
+    if reduction == "sum":
+        return np.asarray(per_sample.sum())
+    return np.asarray(per_sample.sum() / denom)
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+class CrossEntropy(Function):
+    """L = −Σ_c α_c log ŷ_c with ŷ = softmax(z);  ∂L/∂z = (Σ_c α_c) ŷ − α  (= ŷ − y for one-hot y)."""
+
+    def forward(self, z, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        _check_reduction(reduction)
+        self.reduction = reduction
+        n_cls = z.shape[1] if z.ndim > 1 else z.shape[0]
+        axis = 1 if z.ndim > 1 else 0
+        logp = _log_softmax(z, axis)
+        self.p = np.exp(logp)
+        probs_target = target.dtype.kind == "f"
+        if not probs_target and target.dtype.kind not in "iu":
+            raise TypeError(f"cross_entropy: target must hold class indices (int) or probabilities (float), got {target.dtype}")
+        if (not probs_target and weight is None and label_smoothing == 0.0 and z.ndim == 2):
+            return self._fast(logp, target, ignore_index, reduction, n_cls)
+        shape_w = [1] * z.ndim
+        shape_w[axis] = n_cls
+        w = None if weight is None else weight.reshape(shape_w).astype(z.dtype, copy=False)
+        eps = label_smoothing
+        if probs_target:
+            if target.shape != z.shape:
+                raise ValueError(f"cross_entropy: probability target shape {target.shape} must equal input shape {z.shape}")
+            alpha = target * (1 - eps) + eps / n_cls
+            if w is not None:
+                alpha = alpha * w
+            denom = z.size // n_cls
+        else:
+            t = target if z.ndim > 1 else target.reshape(())
+            _check_targets(t, n_cls, ignore_index)
+            keep = t != ignore_index
+            safe = np.where(keep, t, 0)
+            onehot = np.expand_dims(safe, axis) == np.arange(n_cls).reshape(shape_w)
+            wy = np.ones(safe.shape, z.dtype) if weight is None else weight[safe].astype(z.dtype)
+            wy = wy * keep
+            alpha = onehot * np.expand_dims(wy * (1 - eps), axis)
+            if eps:
+                smooth = np.full(shape_w, eps / n_cls, z.dtype) if w is None else w * (eps / n_cls)
+                alpha = alpha + smooth * np.expand_dims(keep, axis)
+            denom = wy.sum()
+        alpha = alpha.astype(z.dtype, copy=False)
+        self.alpha, self.axis, self.denom = alpha, axis, denom
+        per = -(alpha * logp).sum(axis=axis)
+        return _reduce(per, reduction, denom)
+
+    def _fast(self, logp, target, ignore_index, reduction, n_cls):
+        _check_targets(target, n_cls, ignore_index)
+        self.alpha = None
+        rows = np.arange(len(target))
+        keep = target != ignore_index
+        self.fast = (rows, target, keep)
+        safe = np.where(keep, target, 0)
+        per = -logp[rows, safe] * keep
+        self.denom = keep.sum() if not keep.all() else len(target)
+        return _reduce(per.astype(logp.dtype, copy=False), reduction, self.denom)
+
+    def backward(self, g):
+        scale = g if self.reduction == "none" else (g / self.denom if self.reduction == "mean" else g)
+        if self.alpha is None:  # ŷ − y, row by row
+            rows, target, keep = self.fast
+            grad = self.p.copy()
+            grad[rows, np.where(keep, target, 0)] -= 1
+            if not keep.all():
+                grad *= keep[:, None]
+            if self.reduction == "none":
+                return grad * scale[:, None], None
+            return grad * scale, None
+        a = self.alpha
+        grad = a.sum(axis=self.axis, keepdims=True) * self.p - a
+        if self.reduction == "none":
+            return grad * np.expand_dims(scale, self.axis), None
+        return grad * scale, None
+
+
+def _check_targets(t: np.ndarray, n_cls: int, ignore_index: int) -> None:
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_cls))
+    if bad.any():
+        v = t[bad].flat[0]
+        raise IndexError(f"cross_entropy/nll_loss: target {v} is out of bounds for {n_cls} classes")
+
+
+class NLL(Function):
+    """L = −w_y · log ŷ_y, given log-probabilities."""
+
+    def forward(self, logp, target, weight=None, ignore_index=-100, reduction="mean"):
+        _check_reduction(reduction)
+        axis = 1 if logp.ndim > 1 else 0
+        n_cls = logp.shape[axis]
+        t = target if logp.ndim > 1 else target.reshape(())
+        _check_targets(t, n_cls, ignore_index)
+        keep = t != ignore_index
+        safe = np.where(keep, t, 0)
+        wy = (np.ones(safe.shape, logp.dtype) if weight is None else weight[safe].astype(logp.dtype)) * keep
+        picked = np.take_along_axis(logp, np.expand_dims(safe, axis), axis=axis).squeeze(axis)
+        self.shape, self.axis, self.safe, self.wy, self.reduction = logp.shape, axis, safe, wy, reduction
+        self.denom = wy.sum()
+        return _reduce(-(picked * wy), reduction, self.denom)
+
+    def backward(self, g):
+        scale = g if self.reduction == "none" else (g / self.denom if self.reduction == "mean" else g)
+        out = np.zeros(self.shape, dtype=self.wy.dtype)
+        np.put_along_axis(out, np.expand_dims(self.safe, self.axis),
+                          np.expand_dims(-self.wy * scale, self.axis), axis=self.axis)
+        return out, None
+
+
+class MSE(Function):
+    """L = mean((ŷ − y)²);  ∂L/∂ŷ = 2(ŷ − y)/n."""
+
+    def forward(self, yhat, y, reduction="mean"):
+        _check_reduction(reduction)
+        self.diff, self.reduction = np.subtract(yhat, y), reduction
+        sq = self.diff * self.diff
+        return _reduce(sq, reduction, sq.size)
+
+    def backward(self, g):
+        d = self.diff
+        scale = 2 * (g / d.size if self.reduction == "mean" else g)
+        grad = d * scale
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class BCE(Function):
+    """L = −w [y log p + (1 − y) log(1 − p)], logs clamped at −100 as in PyTorch."""
+
+    def forward(self, p, y, weight=None, reduction="mean"):
+        _check_reduction(reduction)
+        if np.any((p < 0) | (p > 1)):
+            raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1")
+        self.p, self.y, self.w, self.reduction = p, y, weight, reduction
+        with np.errstate(divide="ignore"):
+            self.logp = np.maximum(np.log(p), -100)
+            self.log1mp = np.maximum(np.log1p(-p), -100)
+        per = -(y * self.logp + (1 - y) * self.log1mp)
+        if weight is not None:
+            per = per * weight
+        return _reduce(per.astype(p.dtype, copy=False), reduction, per.size)
+
+    def backward(self, g):
+        p, y = self.p, self.y
+        scale = g / p.size if self.reduction == "mean" else g
+        if self.w is not None:
+            scale = scale * self.w
+        gp = scale * (p - y) / np.maximum((1 - p) * p, 1e-12)
+        gy = -scale * (self.logp - self.log1mp) if self.needs_input_grad[1] else None
+        return gp, gy, None
+
+
+class BCEWithLogits(Function):
+    """L = (1 − y) z + (1 + (pw − 1) y)·softplus(−z);  ∂L/∂z = σ(z) − y when pw = 1."""
+
+    def forward(self, z, y, weight=None, pos_weight=None, reduction="mean"):
+        _check_reduction(reduction)
+        self.z, self.y, self.w, self.pw, self.reduction = z, y, weight, pos_weight, reduction
+        sp_neg = np.maximum(-z, 0) + np.log1p(np.exp(-np.abs(z)))  # softplus(−z), stable
+        self.sp_neg = sp_neg
+        lw = 1.0 if pos_weight is None else 1 + (pos_weight - 1) * y
+        per = (1 - y) * z + lw * sp_neg
+        if weight is not None:
+            per = per * weight
+        return _reduce(per.astype(z.dtype, copy=False), reduction, per.size)
+
+    def backward(self, g):
+        z, y = self.z, self.y
+        n = np.broadcast(z, y).size
+        scale = g / n if self.reduction == "mean" else g
+        if self.w is not None:
+            scale = scale * self.w
+        e = np.exp(-np.abs(z))
+        sig_neg = np.where(z >= 0, e, 1.0) / (1 + e)  # σ(−z)
+        lw = 1.0 if self.pw is None else 1 + (self.pw - 1) * y
+        gz = scale * ((1 - y) - lw * sig_neg)
+        gy = None
+        if self.needs_input_grad[1]:
+            pwm1 = 0.0 if self.pw is None else self.pw - 1
+            gy = scale * (-z + pwm1 * self.sp_neg)
+        return gz, gy, None, None

@@ -1,0 +1,765 @@
+"""``Tensor``: an n-dimensional array that remembers how it was computed.
+
+The user's front door.  Each method here is one line that hands the work to an op in
+``shenjing.ops`` (forward and backward math, nothing else); ``backward()`` hands the walk over the
+graph to ``shenjing.autograd.engine``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import backend
+from .autograd import function as _function
+from .autograd.engine import run_backward
+from .backend import dtype as _dtype
+from .backend import from_np, to_dtype
+
+
+def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Turn Python data or an array into an ndarray with PyTorch's default dtypes."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=to_dtype(dtype).np)
+    arr = np.asarray(data)
+    if arr.dtype == np.float64 and not isinstance(data, np.ndarray | np.generic):
+        arr = arr.astype(backend.get_default_dtype().np)  # Python floats -> default dtype
+    elif arr.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
+        arr = arr.astype(np.int64)
+    elif arr.dtype.kind not in "fiub":
+        raise TypeError(f"can't make a tensor from data of type {arr.dtype} ({type(data).__name__})")
+    return arr
+
+
+class Tensor:
+    """An array with an optional gradient.  ``data`` is the NumPy array it wraps."""
+
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retain", "_hooks", "__weakref__")
+    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad: Tensor | None = None
+        self._ctx = None
+        self._retain = False
+        self._hooks = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, ctx) -> Tensor:
+        t = object.__new__(Tensor)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t._ctx = ctx
+        t._requires_grad = ctx is not None
+        t._retain = False
+        t._hooks = None
+        return t
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if flag and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients (got {self.dtype})"
+            )
+        if not flag and self._ctx is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf tensors; use .detach() instead"
+            )
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        self.requires_grad = flag
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        return self._ctx
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> _dtype:
+        return from_np(self.data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def device(self) -> str:
+        return "cpu" if backend.xp is np else "cuda"
+
+    def size(self, dim: int | None = None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # ----------------------------------------------------------------- conversion
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on a tensor that requires grad. Use tensor.detach().numpy()."
+            )
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a tensor with {self.data.size} elements cannot be converted to a Python scalar"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        return Tensor._from_op(self.data, None)
+
+    def detach_(self) -> Tensor:
+        self._ctx = None
+        self._requires_grad = False
+        return self
+
+    def clone(self) -> Tensor:
+        return _shape.Clone.apply(self)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
+        dtype = kwargs.get("dtype", dtype)
+        if dtype is None or isinstance(dtype, str) and dtype in ("cpu",):
+            return self
+        return self.type(dtype)
+
+    def type(self, dtype: Any) -> Tensor:
+        d = to_dtype(dtype)
+        if d.np == self.data.dtype:
+            return self
+        return _ew.Cast.apply(self, dtype=d.np)
+
+    def float(self) -> Tensor:
+        return self.type(backend.float32)
+
+    def double(self) -> Tensor:
+        return self.type(backend.float64)
+
+    def long(self) -> Tensor:
+        return self.type(backend.int64)
+
+    def int(self) -> Tensor:
+        return self.type(backend.int32)
+
+    def bool(self) -> Tensor:
+        return self.type(backend.bool_)
+
+    def half(self) -> Tensor:
+        return self.type(backend.float16)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError("Boolean value of a tensor with more than one value is ambiguous")
+        return builtins.bool(self.data)
+
+    def __float__(self) -> float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return builtins.int(self.data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __reduce__(self):
+        raise TypeError("shenjing tensors are not picklable; use shenjing.save (safetensors)")
+
+    def __repr__(self) -> str:
+        return _repr(self)
+
+    # ----------------------------------------------------------------- autograd
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Compute ∂self/∂x for every leaf x that requires a gradient, adding it to ``x.grad``."""
+        if not self._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs (shape {self.shape}); "
+                    "pass gradient= of the same shape"
+                )
+            g = np.ones_like(self.data)
+        else:
+            g = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
+                         dtype=self.data.dtype)
+            if g.shape != self.data.shape:
+                raise RuntimeError(
+                    f"backward: gradient has shape {g.shape} but the tensor has shape {self.shape}"
+                )
+        if self._ctx is None:
+            self._accumulate(g)
+            return
+        run_backward(self, g, retain_graph)
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        if self.grad is None:
+            self.grad = Tensor._from_op(g, None)
+        else:
+            self.grad.data = self.grad.data + g
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after ``backward``."""
+        if self._ctx is not None:
+            self._retain = True
+
+    def register_hook(self, hook) -> None:
+        """Call ``hook(grad)`` whenever this leaf's gradient is accumulated."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+
+    # ----------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return _ew.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return _ew.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return _ew.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return _ew.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return _ew.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return _ew.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return _ew.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return _ew.Div.apply(other, self)
+
+    def __pow__(self, other):
+        return _ew.Pow.apply(self, other)
+
+    def __rpow__(self, other):
+        return _ew.Pow.apply(other, self)
+
+    def __neg__(self):
+        return _ew.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ew.Abs.apply(self)
+
+    def __matmul__(self, other):
+        return _mm.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _mm.matmul(other, self)
+
+    def __floordiv__(self, other):
+        return Tensor._from_op(np.floor_divide(self.data, _data(other)), None)
+
+    def __mod__(self, other):
+        return Tensor._from_op(np.mod(self.data, _data(other)), None)
+
+    # comparisons: results carry no gradient
+    def __eq__(self, other):  # type: ignore[override]
+        return Tensor._from_op(self.data == _data(other), None)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return Tensor._from_op(self.data != _data(other), None)
+
+    def __lt__(self, other):
+        return Tensor._from_op(self.data < _data(other), None)
+
+    def __le__(self, other):
+        return Tensor._from_op(self.data <= _data(other), None)
+
+    def __gt__(self, other):
+        return Tensor._from_op(self.data > _data(other), None)
+
+    def __ge__(self, other):
+        return Tensor._from_op(self.data >= _data(other), None)
+
+    def __invert__(self):
+        return Tensor._from_op(~self.data, None)
+
+    def __and__(self, other):
+        return Tensor._from_op(self.data & _data(other), None)
+
+    def __or__(self, other):
+        return Tensor._from_op(self.data | _data(other), None)
+
+    def __xor__(self, other):
+        return Tensor._from_op(self.data ^ _data(other), None)
+
+    def eq(self, other):
+        return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def equal(self, other) -> bool:
+        return builtins.bool(np.array_equal(self.data, _data(other)))
+
+    def allclose(self, other, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+        return builtins.bool(np.allclose(self.data, _data(other), rtol=rtol, atol=atol))
+
+    def isnan(self):
+        return Tensor._from_op(np.isnan(self.data), None)
+
+    def isinf(self):
+        return Tensor._from_op(np.isinf(self.data), None)
+
+    def isfinite(self):
+        return Tensor._from_op(np.isfinite(self.data), None)
+
+    def add(self, other, alpha: float = 1):
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other, alpha: float = 1):
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, other):
+        return self ** other
+
+    def neg(self):
+        return -self
+
+    def matmul(self, other):
+        return _mm.matmul(self, other)
+
+    def mm(self, other):
+        return _mm.matmul(self, other)
+
+    def dot(self, other):
+        return _mm.matmul(self, other)
+
+    # ----------------------------------------------------------------- elementwise math
+    def exp(self):
+        return _ew.Exp.apply(self)
+
+    def log(self):
+        return _ew.Log.apply(self)
+
+    def sqrt(self):
+        return _ew.Sqrt.apply(self)
+
+    def rsqrt(self):
+        return _ew.Pow.apply(self, -0.5)
+
+    def abs(self):
+        return _ew.Abs.apply(self)
+
+    def sin(self):
+        return _ew.Sin.apply(self)
+
+    def cos(self):
+        return _ew.Cos.apply(self)
+
+    def square(self):
+        return _ew.Mul.apply(self, self)
+
+    def reciprocal(self):
+        return _ew.Div.apply(1.0, self)
+
+    def sigmoid(self):
+        return _act.Sigmoid.apply(self)
+
+    def tanh(self):
+        return _act.Tanh.apply(self)
+
+    def relu(self):
+        return _act.ReLU.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        return _ew.Clamp.apply(self, lo=min, hi=max)
+
+    clip = clamp
+
+    def clamp_min(self, min):  # noqa: A002
+        return _ew.Clamp.apply(self, lo=min, hi=None)
+
+    def clamp_max(self, max):  # noqa: A002
+        return _ew.Clamp.apply(self, lo=None, hi=max)
+
+    def maximum(self, other):
+        return _ew.Maximum.apply(self, other)
+
+    def minimum(self, other):
+        return _ew.Minimum.apply(self, other)
+
+    def sign(self):
+        return Tensor._from_op(np.sign(self.data), None)
+
+    def floor(self):
+        return Tensor._from_op(np.floor(self.data), None)
+
+    def ceil(self):
+        return Tensor._from_op(np.ceil(self.data), None)
+
+    def round(self):
+        return Tensor._from_op(np.round(self.data), None)
+
+    def masked_fill(self, mask, value):
+        return _ew.Where.apply(mask, _full_like_scalar(self, value), self)
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim: bool = False, dtype=None):
+        out = _red.Sum.apply(self, axis=_axis(dim), keepdims=keepdim)
+        return out if dtype is None else out.type(dtype)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        return _red.Mean.apply(self, axis=_axis(dim), keepdims=keepdim)
+
+    def var(self, dim=None, keepdim: bool = False, unbiased: bool | None = None, correction=None):
+        return _red.Var.apply(self, axis=_axis(dim), keepdims=keepdim,
+                              ddof=_correction(unbiased, correction))
+
+    def std(self, dim=None, keepdim: bool = False, unbiased: bool | None = None, correction=None):
+        return self.var(dim, keepdim, unbiased, correction).sqrt()
+
+    def amax(self, dim=None, keepdim: bool = False):
+        return _red.AMax.apply(self, axis=_axis(dim), keepdims=keepdim)
+
+    def amin(self, dim=None, keepdim: bool = False):
+        return -_red.AMax.apply(-self, axis=_axis(dim), keepdims=keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        """Largest value; with ``dim``, the pair (values, indices) as in PyTorch."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return _red.AMax.apply(self, axis=None, keepdims=False)
+        return _red.max_with_indices(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim: bool = False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return -_red.AMax.apply(-self, axis=None, keepdims=False)
+        values, indices = _red.max_with_indices(-self, dim, keepdim)
+        return _red.MinMax(-values, indices)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return _red.arg(np.argmax, self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return _red.arg(np.argmin, self, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        return _red.LogSumExp.apply(self, axis=_axis(dim), keepdims=keepdim)
+
+    def softmax(self, dim: int):
+        return _act.Softmax.apply(self, axis=dim)
+
+    def log_softmax(self, dim: int):
+        return _act.LogSoftmax.apply(self, axis=dim)
+
+    def prod(self, dim=None, keepdim: bool = False):
+        return _red.Prod.apply(self, axis=_axis(dim), keepdims=keepdim)
+
+    def norm(self, p: float = 2, dim=None, keepdim: bool = False):
+        if p == 2:
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    def all(self, dim=None) -> Tensor:
+        return Tensor._from_op(np.all(self.data, axis=_axis(dim)), None)
+
+    def any(self, dim=None) -> Tensor:
+        return Tensor._from_op(np.any(self.data, axis=_axis(dim)), None)
+
+    # ----------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        return _shape.Reshape.apply(self, shape=_shape_arg(shape))
+
+    def view(self, *shape):
+        return _shape.Reshape.apply(self, shape=_shape_arg(shape))
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, dim: int, sizes):
+        return _shape.unflatten(self, dim, sizes)
+
+    def transpose(self, dim0: int, dim1: int):
+        return _shape.Transpose.apply(self, dim0=dim0, dim1=dim1)
+
+    def swapaxes(self, dim0: int, dim1: int):
+        return self.transpose(dim0, dim1)
+
+    def t(self):
+        if self.ndim < 2:
+            return self
+        if self.ndim != 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, 1)
+
+    @property
+    def T(self):  # noqa: N802
+        return _shape.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):  # noqa: N802
+        return self.transpose(-2, -1)
+
+    def permute(self, *dims):
+        return _shape.Permute.apply(self, dims=_shape_arg(dims))
+
+    def squeeze(self, dim=None):
+        return _shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int):
+        return _shape.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return _shape.expand(self, _shape_arg(sizes))
+
+    def expand_as(self, other):
+        return _shape.expand(self, other.shape)
+
+    def repeat(self, *sizes):
+        return _shape.Tile.apply(self, reps=_shape_arg(sizes))
+
+    def split(self, split_size_or_sections, dim: int = 0):
+        return _shape.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return _shape.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0):
+        return tuple(self.select(dim, i) for i in range(self.shape[dim]))
+
+    def select(self, dim: int, index: int):
+        idx = [slice(None)] * self.ndim
+        idx[dim] = index
+        return self[tuple(idx)]
+
+    def narrow(self, dim: int, start: int, length: int):
+        idx = [slice(None)] * self.ndim
+        idx[dim] = slice(start, start + length)
+        return self[tuple(idx)]
+
+    def gather(self, dim: int, index):
+        return _shape.Gather.apply(self, index=_data(index), axis=dim)
+
+    def __getitem__(self, index):
+        return _shape.GetItem.apply(self, index=_shape.index_arrays(index))
+
+    def __setitem__(self, index, value) -> None:
+        if self._requires_grad and self._ctx is None and _function._GradMode.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self.data[_shape.index_arrays(index)] = _data(value)
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    # ----------------------------------------------------------------- in place (no graph)
+    def _check_inplace(self) -> None:
+        if self._requires_grad and _function._GradMode.enabled:
+            raise RuntimeError(
+                "a leaf tensor that requires grad is being used in an in-place operation; "
+                "wrap the update in `with shenjing.no_grad():`"
+            )
+
+    def add_(self, other, alpha: float = 1) -> Tensor:
+        self._check_inplace()
+        o = _data(other)
+        if alpha != 1:
+            o = o * alpha
+        np.add(self.data, o, out=self.data, casting="unsafe")
+        return self
+
+    def sub_(self, other, alpha: float = 1) -> Tensor:
+        return self.add_(other, -alpha)
+
+    def mul_(self, other) -> Tensor:
+        self._check_inplace()
+        np.multiply(self.data, _data(other), out=self.data, casting="unsafe")
+        return self
+
+    def div_(self, other) -> Tensor:
+        self._check_inplace()
+        np.divide(self.data, _data(other), out=self.data, casting="unsafe")
+        return self
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value) -> Tensor:
+        self._check_inplace()
+        self.data[...] = _data(value)
+        return self
+
+    def copy_(self, src) -> Tensor:
+        self._check_inplace()
+        s = _data(src)
+        if np.shape(s) != self.data.shape and np.broadcast_shapes(np.shape(s), self.data.shape) != self.data.shape:
+            raise RuntimeError(f"copy_: cannot copy shape {np.shape(s)} into shape {self.shape}")
+        self.data[...] = s
+        return self
+
+    def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
+        self._check_inplace()
+        np.clip(self.data, min, max, out=self.data)
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+        self._check_inplace()
+        self.data[...] = _random.get_rng(generator).uniform(a, b, self.data.shape)
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+        self._check_inplace()
+        self.data[...] = _random.get_rng(generator).normal(mean, std, self.data.shape)
+        return self
+
+
+Tensor.__module__ = "shenjing"
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _full_like_scalar(t: Tensor, value):
+    if isinstance(value, Tensor):
+        return value
+    return np.asarray(value, dtype=t.data.dtype)
+
+
+def _axis(dim):
+    if dim is None or isinstance(dim, builtins.int):
+        return dim
+    return tuple(dim)
+
+
+def _correction(unbiased, correction) -> int:
+    if correction is not None:
+        return builtins.int(correction)
+    return 0 if unbiased is False else 1
+
+
+def _shape_arg(shape: Sequence) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _format_dtype_suffix(t: Tensor) -> str:
+    kind = t.data.dtype
+    if kind == backend.get_default_dtype().np or kind == np.int64 or kind == np.bool_:
+        return ""
+    return f", dtype={t.dtype}"
+
+
+def _repr(t: Tensor) -> str:
+    prefix = "tensor("
+    d = t.data
+    if d.dtype.kind == "f":
+        body = np.array2string(d, separator=", ", prefix=prefix, precision=4, floatmode="maxprec_equal",
+                               suppress_small=False, threshold=1000, edgeitems=3)
+    else:
+        body = np.array2string(d, separator=", ", prefix=prefix, threshold=1000, edgeitems=3)
+    extra = _format_dtype_suffix(t)
+    if d.size == 0 and d.ndim > 1:
+        extra = f", size={d.shape}" + extra
+    if t._ctx is not None:
+        extra += f", grad_fn={t._ctx!r}"
+    elif t._requires_grad:
+        extra += ", requires_grad=True"
+    return f"{prefix}{body}{extra})"
+
+
+_function._T = Tensor
+
+# The ops import Tensor from this module, so they are imported after it is defined.
+from . import random as _random  # noqa: E402
+from .ops import activation as _act  # noqa: E402
+from .ops import elementwise as _ew  # noqa: E402
+from .ops import matmul as _mm  # noqa: E402
+from .ops import reduce as _red  # noqa: E402
+from .ops import shape as _shape  # noqa: E402
