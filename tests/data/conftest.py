@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-REAL_MNIST = Path("/work/shared/data/mnist")
-FASHION_SYSTEM = Path("/usr/share/datasets/fashion-mnist")
-
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -88,7 +85,8 @@ def http_server() -> Iterator[LocalServer]:
     holder = LocalServer(url="")
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(holder))
     holder.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield holder
