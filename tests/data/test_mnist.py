@@ -266,3 +266,20 @@ def test_getitem_transforms_and_errors() -> None:
         plain["0"]  # type: ignore[index]
     assert plain.classes[3] == "3 - three" and len(plain.classes) == 10
     assert "MNIST(split='test', size=1000" in repr(plain)
+
+
+@needs_mnist
+def test_sample_script_reproduces_the_bundled_files(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(repo / "scripts" / "make_mnist_sample.py"),
+         "--source", str(REAL_MNIST), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(repo / "src")),
+    )
+    assert out.returncode == 0, out.stderr
+    for path in SAMPLE_DIR.iterdir():
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

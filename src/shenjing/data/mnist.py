@@ -182,7 +182,7 @@ class _IDXImageDataset:
                 continue
             try:
                 self._load(paths[0], paths[1], verify)
-            except IDXError as exc:
+            except (IDXError, OSError) as exc:  # malformed, not official, or unreadable
                 if not verify:
                     raise
                 warnings.warn(f"skipping {kind} copy of {self.title}: {exc}", stacklevel=3)
