@@ -46,7 +46,7 @@ from .creation import (
 )
 from .functions import *  # noqa: F403
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
 

@@ -36,6 +36,21 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like PyTorch's ``torch.Size``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"shenjing.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
 class Tensor:
     """An array with an optional gradient.  ``data`` is the NumPy array it wraps."""
 
@@ -93,8 +108,8 @@ class Tensor:
         return self._ctx
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        return Size(self.data.shape)
 
     @property
     def dtype(self) -> _dtype:

@@ -1,0 +1,25 @@
+"""``shenjing.nn``: modules, layers, losses and initialisation with PyTorch's names."""
+
+from . import functional, init
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .container import ModuleDict, ModuleList, Sequential
+from .linear import Dropout, Flatten, Identity, Linear, Unflatten
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter
+
+
+def __getattr__(name: str):
+    if name == "utils":
+        import importlib
+
+        return importlib.import_module(".utils", __name__)
+    raise AttributeError(f"module 'shenjing.nn' has no attribute {name!r}")
+
+
+__all__ = [
+    "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear",
+    "Identity", "Flatten", "Unflatten", "Dropout", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU",
+    "Softplus", "GELU", "Softmax", "LogSoftmax", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+    "BCEWithLogitsLoss",
+]
