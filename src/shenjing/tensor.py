@@ -185,6 +185,8 @@ class Tensor:
         d = to_dtype(dtype)
         if d.np == self.data.dtype:
             return self
+        if not d.is_floating_point:  # integers and bools carry no gradient
+            return Tensor._from_op(self.data.astype(d.np), None)
         return _ew.Cast.apply(self, dtype=d.np)
 
     def float(self) -> Tensor:
