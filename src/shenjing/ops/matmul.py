@@ -78,7 +78,8 @@ class Linear(Function):
             g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
             if need[1]:
                 x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-                gw = g2.T @ x2
+                # a thin batch is an outer product: np.dot reaches BLAS ger, matmul does not
+                gw = np.dot(g2.T, x2) if g2.shape[0] < 8 else g2.T @ x2
             if self.has_b and need[2]:
                 gb = g2.sum(axis=0)
         return (gx, gw, gb) if self.has_b else (gx, gw)
