@@ -38,7 +38,8 @@ class CrossEntropy(Function):
         self.p = np.exp(logp)
         probs_target = target.dtype.kind == "f"
         if not probs_target and target.dtype.kind not in "iu":
-            raise TypeError(f"cross_entropy: target must hold class indices (int) or probabilities (float), got {target.dtype}")
+            raise TypeError("cross_entropy: target must hold class indices (int) or probabilities (float), "
+                            f"got {target.dtype}")
         if (not probs_target and weight is None and label_smoothing == 0.0 and z.ndim == 2):
             return self._fast(logp, target, ignore_index, reduction, n_cls)
         shape_w = [1] * z.ndim
@@ -47,7 +48,8 @@ class CrossEntropy(Function):
         eps = label_smoothing
         if probs_target:
             if target.shape != z.shape:
-                raise ValueError(f"cross_entropy: probability target shape {target.shape} must equal input shape {z.shape}")
+                raise ValueError(f"cross_entropy: probability target shape {target.shape} "
+                                 f"must equal input shape {z.shape}")
             alpha = target * (1 - eps) + eps / n_cls
             if w is not None:
                 alpha = alpha * w
