@@ -264,6 +264,8 @@ class Tensor:
 
     def _accumulate(self, g: np.ndarray) -> None:
         if self.grad is None:
+            if not g.flags.writeable:  # e.g. sum's broadcast view: .grad must take in-place updates
+                g = g.copy()
             self.grad = Tensor._from_op(g, None)
         else:
             self.grad.data = self.grad.data + g
