@@ -62,6 +62,10 @@ class no_grad:  # noqa: N801
 
     _mode = False
 
+    def __new__(cls, func=None):  # both `@no_grad()` and bare `@no_grad`, as in PyTorch
+        self = super().__new__(cls)
+        return self if func is None else self(func)
+
     def __enter__(self) -> None:
         self.prev = _GradMode.enabled
         _GradMode.enabled = self._mode
