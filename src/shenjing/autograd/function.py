@@ -131,6 +131,7 @@ class Function:
 
     def release(self) -> None:
         """Drop what forward saved: the graph below this node cannot be walked again."""
+        self.parents = ()  # and the input tensors, so their arrays are freed with the graph
         self.__dict__.clear()
         self.__dict__["_released"] = True
 
