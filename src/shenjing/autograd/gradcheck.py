@@ -79,7 +79,8 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
             ratio = err / (atol + rtol * abs(num))
             if ratio > worst_ratio:
                 worst_ratio = ratio
-                worst = GradcheckReport(ratio <= 1.0, i, np.unravel_index(j, x.shape), ana, num, err)
+                worst = GradcheckReport(ratio <= 1.0, i, tuple(int(k) for k in np.unravel_index(j, x.shape)),
+                                         ana, num, err)
     if worst.input_index >= 0:
         worst.ok = worst_ratio <= 1.0
     gradcheck.last_report = worst
