@@ -696,8 +696,12 @@ class Tensor:
     def copy_(self, src) -> Tensor:
         self._check_inplace()
         s = _data(src)
-        if np.shape(s) != self.data.shape and np.broadcast_shapes(np.shape(s), self.data.shape) != self.data.shape:
-            raise RuntimeError(f"copy_: cannot copy shape {np.shape(s)} into shape {self.shape}")
+        try:
+            ok = np.broadcast_shapes(np.shape(s), self.data.shape) == self.data.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"copy_: cannot copy shape {np.shape(s)} into shape {tuple(self.shape)}")
         self.data[...] = s
         return self
 
