@@ -72,9 +72,11 @@ class Perceptron:
         """+1 where w·x + b > 0, else −1."""
         return np.where(self.decision(X) > 0, 1.0, -1.0)
 
-    def fit(self, X: np.ndarray, y: np.ndarray, max_epochs: int = 100) -> FitResult:
+    def fit(self, X: np.ndarray, y: np.ndarray, max_epochs: int = 100,
+            detect_cycles: bool = True) -> FitResult:
         """Run the perceptron rule over ``X`` (in order) until an epoch makes no mistake, the
-        weights cycle, or ``max_epochs`` passes; targets ``y`` are ±1."""
+        weights cycle (unless ``detect_cycles`` is false), or ``max_epochs`` passes; targets
+        ``y`` are ±1."""
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         if not np.all(np.isin(y, (-1.0, 1.0))):
@@ -83,7 +85,7 @@ class Perceptron:
         mistakes: list[int] = []
         for epoch in range(1, max_epochs + 1):
             state = (*self.w.tolist(), self.b)
-            if state in seen:
+            if detect_cycles and state in seen:
                 return FitResult(False, epoch - 1, "cycle", mistakes, cycle_from=seen[state])
             seen[state] = epoch
             errors = 0
