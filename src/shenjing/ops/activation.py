@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from .elementwise import _float
 from .special import erf
 
 
@@ -22,6 +23,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 class Sigmoid(Function):
     def forward(self, x):
+        x = _float(x)
         self.out = _sigmoid(x).astype(x.dtype, copy=False)
         return self.out
 
@@ -32,6 +34,7 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     def forward(self, x):
+        x = _float(x)
         self.out = np.tanh(x)
         return self.out
 
@@ -52,6 +55,7 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     def forward(self, x, negative_slope=0.01):
+        x = _float(x)
         self.pos = x > 0
         self.slope = negative_slope
         return np.where(self.pos, x, x * negative_slope)
@@ -62,6 +66,7 @@ class LeakyReLU(Function):
 
 class ELU(Function):
     def forward(self, x, alpha=1.0):  # alpha is the lecture's γ
+        x = _float(x)
         self.pos = x > 0
         self.alpha = alpha
         self.out = np.where(self.pos, x, alpha * np.expm1(np.minimum(x, 0)))
@@ -73,6 +78,7 @@ class ELU(Function):
 
 class Softplus(Function):
     def forward(self, x, beta=1.0, threshold=20.0):
+        x = _float(x)
         # ln(1 + e^(βx))/β, linear above the threshold as in PyTorch
         self.x, self.beta, self.threshold = x, beta, threshold
         bx = beta * x
@@ -86,6 +92,7 @@ class Softplus(Function):
 
 class GELU(Function):
     def forward(self, x, approximate="none"):
+        x = _float(x)
         self.x, self.approximate = x, approximate
         if approximate == "tanh":
             k = math.sqrt(2 / math.pi)
@@ -108,6 +115,7 @@ class GELU(Function):
 
 class Softmax(Function):
     def forward(self, x, axis=-1):
+        x = _float(x)
         # ŷᵢ = e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z): the shift keeps it finite for z = ±1e4
         e = np.exp(x - x.max(axis=axis, keepdims=True))
         e /= e.sum(axis=axis, keepdims=True)
@@ -121,6 +129,7 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     def forward(self, x, axis=-1):
+        x = _float(x)
         shifted = x - x.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         self.out, self.axis = out, axis

@@ -22,6 +22,11 @@ def _is_f64(x) -> bool:
     return isinstance(x, np.ndarray | np.generic) and x.dtype == _F64
 
 
+def _float(a: np.ndarray) -> np.ndarray:
+    """Integer data becomes the default float first, as PyTorch does for exp, log, sqrt, sin ..."""
+    return a if a.dtype.kind == "f" else a.astype(get_default_dtype().np)
+
+
 class Add(Function):
     def forward(self, a, b):
         return _keep_dtype(np.add(a, b), a, b)
@@ -92,6 +97,7 @@ class Neg(Function):
 
 class Exp(Function):
     def forward(self, a):
+        a = _float(a)
         self.out = np.exp(a)
         return self.out
 
@@ -101,6 +107,7 @@ class Exp(Function):
 
 class Log(Function):
     def forward(self, a):
+        a = _float(a)
         self.a = a
         return np.log(a)
 
@@ -110,6 +117,7 @@ class Log(Function):
 
 class Sqrt(Function):
     def forward(self, a):
+        a = _float(a)
         self.out = np.sqrt(a)
         return self.out
 
@@ -128,6 +136,7 @@ class Abs(Function):
 
 class Sin(Function):
     def forward(self, a):
+        a = _float(a)
         self.a = a
         return np.sin(a)
 
@@ -137,6 +146,7 @@ class Sin(Function):
 
 class Cos(Function):
     def forward(self, a):
+        a = _float(a)
         self.a = a
         return np.cos(a)
 
