@@ -11,15 +11,20 @@ from ..backend import get_default_dtype
 _F64 = np.dtype(np.float64)
 
 
-def _keep_dtype(out, a, b):
-    """NumPy turns int data combined with a Python float into float64; PyTorch into float32."""
-    if out.dtype == _F64 and not (_is_f64(a) or _is_f64(b)):
-        return out.astype(get_default_dtype().np)
-    return out
+def _keep_dtype(out, *inputs):
+    """NumPy gives float64 for int data with a Python float, and for any data with a NumPy float64
+    scalar (a Python float subclass); PyTorch keeps the float dtype of the arrays, else float32."""
+    if out.dtype != _F64:
+        return out
+    for x in inputs:
+        if _is_f64(x):
+            return out
+    floats = [x.dtype for x in inputs if isinstance(x, np.ndarray) and x.dtype.kind == "f"]
+    return out.astype(np.result_type(*floats) if floats else get_default_dtype().np)
 
 
 def _is_f64(x) -> bool:
-    return isinstance(x, np.ndarray | np.generic) and x.dtype == _F64
+    return isinstance(x, np.ndarray) and x.dtype == _F64
 
 
 def _float(a: np.ndarray) -> np.ndarray:
@@ -159,7 +164,7 @@ class Clamp(Function):
         if lo is None and hi is None:
             raise RuntimeError("clamp: at least one of min and max must be given")
         self.a, self.lo, self.hi = a, lo, hi
-        return np.clip(a, lo, hi)
+        return _keep_dtype(np.clip(a, lo, hi), a)
 
     def backward(self, g):  # gradient passes where lo ≤ a ≤ hi
         a = self.a
@@ -175,7 +180,7 @@ class Clamp(Function):
 class Maximum(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        return np.maximum(a, b)
+        return _keep_dtype(np.maximum(a, b), a, b)
 
     def backward(self, g):  # the larger input takes the gradient; ties share it equally
         a, b = self.a, self.b
@@ -186,7 +191,7 @@ class Maximum(Function):
 class Minimum(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        return np.minimum(a, b)
+        return _keep_dtype(np.minimum(a, b), a, b)
 
     def backward(self, g):
         a, b = self.a, self.b
@@ -197,7 +202,7 @@ class Minimum(Function):
 class Where(Function):
     def forward(self, cond, a, b):
         self.cond = np.asarray(cond, dtype=bool)
-        return np.where(self.cond, a, b)
+        return _keep_dtype(np.where(self.cond, a, b), a, b)
 
     def backward(self, g):
         _, need_a, need_b = self.needs_input_grad
