@@ -116,7 +116,9 @@ def randn(*size, generator=None, dtype: Any = None, requires_grad: bool = False,
 
 
 def randint(low, high=None, size=(), generator=None, dtype: Any = None, device: Any = None) -> Tensor:
-    """Integers uniform on [low, high)."""
+    """Integers uniform on [low, high); ``randint(high, size)`` as in PyTorch."""
+    if isinstance(high, tuple | list):
+        high, size = None, high
     if high is None:
         low, high = 0, low
     arr = get_rng(generator).integers(low, high, size=tuple(size))
