@@ -92,7 +92,8 @@ def arange(start, end=None, step=1, dtype: Any = None, requires_grad: bool = Fal
     if dtype is None:
         ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, step))
         dtype = backend.int64 if ints else None
-    return _make(np.arange(start, end, step, dtype=_np_dtype(dtype)), requires_grad)
+    # computed in int64/float64, then cast, so float32 values are the rounded exact ones
+    return _make(np.arange(start, end, step).astype(_np_dtype(dtype)), requires_grad)
 
 
 def linspace(start, end, steps: int, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
