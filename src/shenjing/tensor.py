@@ -759,14 +759,41 @@ def _format_dtype_suffix(t: Tensor) -> str:
     return f", dtype={t.dtype}"
 
 
+def _float_formatter(d: np.ndarray):
+    """PyTorch's style for floats: all integers print as ``1.``, otherwise 4 decimals, and
+    scientific notation when the nonzero magnitudes span more than 1000× or leave [1e-4, 1e8];
+    every entry padded to one width.  Decided on the entries that will be shown."""
+    if d.size > 1000:  # summarised: only the 3 first and last along each axis are shown
+        for ax in range(d.ndim):
+            if d.shape[ax] > 6:
+                d = np.concatenate([d.take(range(3), ax), d.take(range(-3, 0), ax)], ax)
+    v = d[np.isfinite(d) & (d != 0)].astype(np.float64)
+    mode, width = "int", 1
+    if v.size:
+        lo, hi = np.abs(v).min(), np.abs(v).max()
+        if np.all(v == np.ceil(v)):
+            mode = "sci" if hi / lo > 1000 or hi > 1e8 else "int"
+        else:
+            mode = "sci" if hi / lo > 1000 or hi > 1e8 or lo < 1e-4 else "fix"
+
+    def one(x) -> str:
+        if mode == "sci":
+            return f"{x:.4e}"
+        if mode == "fix":
+            return f"{x:.4f}"
+        return f"{x:.0f}." if np.isfinite(x) else f"{x:.0f}"
+
+    if v.size:
+        width = max(len(one(x)) for x in v)
+    return lambda x: one(x).rjust(width)
+
+
 def _repr(t: Tensor) -> str:
     prefix = "tensor("
     d = t.data
-    if d.dtype.kind == "f":
-        body = np.array2string(d, separator=", ", prefix=prefix, precision=4, floatmode="maxprec_equal",
-                               suppress_small=False, threshold=1000, edgeitems=3)
-    else:
-        body = np.array2string(d, separator=", ", prefix=prefix, threshold=1000, edgeitems=3)
+    fmt = {"float_kind": _float_formatter(d)} if d.dtype.kind == "f" else None
+    body = np.array2string(d, separator=", ", prefix=prefix, formatter=fmt, threshold=1000, edgeitems=3,
+                           max_line_width=80).replace(", ..., ", ",  ..., ")  # PyTorch's ellipsis
     extra = _format_dtype_suffix(t)
     if d.size == 0 and d.ndim > 1:
         extra = f", size={d.shape}" + extra
