@@ -4,20 +4,35 @@ from .function import Function, enable_grad, is_grad_enabled, no_grad, set_grad_
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph: bool = False):
-    """The gradients of ``outputs`` with respect to ``inputs``, without touching their ``.grad``."""
-    single = not isinstance(inputs, list | tuple)
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool = False, allow_unused: bool = False):
+    """∂outputs/∂inputs as a tuple of tensors, without touching any ``.grad`` (like torch.autograd.grad)."""
+    import numpy as np
+
+    from ..tensor import Tensor
+    from .engine import run_backward
+
+    single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
-    saved = [x.grad for x in inputs]
-    for x in inputs:
-        x.grad = None
-    try:
-        outputs.backward(grad_outputs, retain_graph=retain_graph)
-        result = tuple(x.grad for x in inputs)
-    finally:
-        for x, g in zip(inputs, saved):
-            x.grad = g
-    return result[0] if single else result
+    if not outputs.requires_grad:
+        raise RuntimeError("grad: the output does not require grad and has no grad_fn")
+    if grad_outputs is None:
+        if outputs.data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        g = np.ones_like(outputs.data)
+    else:
+        g = np.array(grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs,
+                     dtype=outputs.data.dtype)
+    if outputs._ctx is None:
+        captured = {id(outputs): g}
+    else:
+        captured = run_backward(outputs, g, retain_graph, inputs=inputs)
+    result = []
+    for i, x in enumerate(inputs):
+        arr = captured.get(id(x))
+        if arr is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} was not used to compute the output (pass allow_unused=True)")
+        result.append(None if arr is None else Tensor._from_op(arr, None))
+    return tuple(result)
 
 
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradcheck",

@@ -52,16 +52,27 @@ def _topological_order(root) -> list:
     return order
 
 
-def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
-    """Propagate ``grad`` = ∂L/∂root through the graph into the leaves' ``.grad``."""
+def run_backward(root, grad: np.ndarray, retain_graph: bool, inputs: list | None = None) -> dict | None:
+    """Propagate ``grad`` = ∂L/∂root through the graph into the leaves' ``.grad``.
+
+    With ``inputs``, nothing is written to any ``.grad``: the gradients of those tensors are
+    returned as a dict keyed by ``id`` instead (this is ``shenjing.autograd.grad``).
+    """
     from ..tensor import Tensor
 
     grads: dict[int, np.ndarray] = {id(root): grad}
+    wanted = None if inputs is None else {id(x) for x in inputs}
+    captured: dict[int, np.ndarray] = {}
+    if wanted is not None and id(root) in wanted:
+        captured[id(root)] = grad
     for t in _topological_order(root):
         g = grads.pop(id(t), None)
         if g is None:
             continue
-        if t._retain:
+        if wanted is not None:
+            if id(t) in wanted:
+                captured[id(t)] = g
+        elif t._retain:
             t._accumulate(g.copy())
         fn = t._ctx
         if "_released" in fn.__dict__:
@@ -88,6 +99,11 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                     break
             handed.append(pg)
             if p._ctx is None:
+                if wanted is not None:
+                    if id(p) in wanted:
+                        prev = captured.get(id(p))
+                        captured[id(p)] = pg if prev is None else prev + pg
+                    continue
                 p._accumulate(pg)
                 hooks = p._hooks
                 if hooks:
@@ -101,3 +117,4 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 grads[k] = pg if prev is None else prev + pg
         if not retain_graph:
             fn.release()
+    return captured if wanted is not None else None
