@@ -754,8 +754,8 @@ def _shape_arg(shape: Sequence) -> tuple:
 
 def _format_dtype_suffix(t: Tensor) -> str:
     kind = t.data.dtype
-    if kind == backend.get_default_dtype().np or kind == np.int64 or kind == np.bool_:
-        return ""
+    if kind == backend.get_default_dtype().np or (kind in (np.int64, np.bool_) and t.data.size):
+        return ""  # (an empty tensor shows any dtype but the default float: no data says it)
     return f", dtype={t.dtype}"
 
 
@@ -792,16 +792,22 @@ def _repr(t: Tensor) -> str:
     prefix = "tensor("
     d = t.data
     fmt = {"float_kind": _float_formatter(d)} if d.dtype.kind == "f" else None
+    # PyTorch fits one more column per nesting level than NumPy's line-width count
     body = np.array2string(d, separator=", ", prefix=prefix, formatter=fmt, threshold=1000, edgeitems=3,
-                           max_line_width=80).replace(", ..., ", ",  ..., ")  # PyTorch's ellipsis
-    extra = _format_dtype_suffix(t)
+                           max_line_width=79 + max(d.ndim, 1)).replace(", ..., ", ",  ..., ")
+    suffixes = []
     if d.size == 0 and d.ndim > 1:
-        extra = f", size={d.shape}" + extra
+        suffixes.append(f"size={d.shape}")
+    suffixes.append(_format_dtype_suffix(t).removeprefix(", "))
     if t._ctx is not None:
-        extra += f", grad_fn={t._ctx!r}"
+        suffixes.append(f"grad_fn={t._ctx!r}")
     elif t._requires_grad:
-        extra += ", requires_grad=True"
-    return f"{prefix}{body}{extra})"
+        suffixes.append("requires_grad=True")
+    out = prefix + body
+    for suffix in filter(None, suffixes):  # each on a new line when the last line would pass 80
+        last = len(out) - out.rfind("\n") + 1
+        out += (",\n" + " " * len(prefix) if last + len(suffix) + 2 > 80 else ", ") + suffix
+    return out + ")"
 
 
 _function._T = Tensor
