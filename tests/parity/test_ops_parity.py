@@ -7,6 +7,7 @@ Input specs: ``N(shape)`` normal, ``P(shape)`` positive, ``Const`` no grad, anyt
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 import pytest
@@ -407,3 +408,47 @@ def test_harness_catches_a_wrong_gradient(parity):
         parity(lambda t: Cube.apply(t), lambda t: t**3, x)
     with pytest.raises(AssertionError, match="forward values"):
         parity(lambda t: t**3, lambda t: t**2, x)
+
+
+# ----------------------------------------------------------------- printing
+REPR_VALUES = [
+    [1.0, 2.0], [1.5, -2.0], 3.5, -0.0, [0.0, 0.0], [1e-5, 1.0], [1e10, 1.0], [123456.789], [1e8], [1.5e8, 1.0],
+    [float("nan"), 1.5, float("inf")], [float("nan"), 1.0, float("-inf")], [0.0001], [[1.5, 2.0], [3.0, 4.0]],
+    [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.5]]], (np.arange(30.0) / 7).tolist(),
+    np.arange(2000.0).tolist(), (np.arange(3000.0) / 3).reshape(3, 1000).tolist(),
+]  # (summarised tensors with negative values break their first line differently: not compared)
+
+
+def _same_repr(s, t):
+    """Equal modulo the library name (whose length may push a suffix onto the next line)."""
+    def norm(text, name):
+        return re.sub(r",\s+(dtype|size|requires_grad)=", r", \1=", text.replace(name + ".", ""))
+    return norm(repr(s), "shenjing") == norm(repr(t), "torch")
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast")  # 1e8 in float16 is inf in both
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("value", REPR_VALUES, ids=range(len(REPR_VALUES)))
+def test_repr_matches_torch(value, dtype):
+    assert _same_repr(sj.tensor(value, dtype=getattr(sj, dtype)), torch.tensor(value, dtype=getattr(torch, dtype)))
+
+
+@pytest.mark.parametrize("shape", [(40,), (2, 20), (2, 2, 20), (2, 2, 2, 20), (3, 50), (2, 3, 30), (1, 1, 1, 1, 25),
+                                   (13, 13)], ids=str)
+@pytest.mark.parametrize("scale", [1, 1 / 7, 1000, -3, 1e-5])
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
+def test_repr_line_breaks_match_torch(shape, scale, dtype):
+    a = (np.arange(np.prod(shape)).reshape(shape) * scale).astype(dtype)
+    assert _same_repr(sj.tensor(a), torch.tensor(a))
+    if dtype != "int64":
+        assert _same_repr(sj.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True))
+
+
+@pytest.mark.parametrize("make", [lambda L: L.tensor([[1, -2], [30, 4]]), lambda L: L.arange(40).reshape(2, 20),
+                                  lambda L: L.zeros(2, 3, dtype=L.int32), lambda L: L.tensor([True, False]),
+                                  lambda L: L.zeros(2, 0), lambda L: L.tensor([], dtype=L.float64),
+                                  lambda L: L.zeros(0, 3, dtype=L.int64), lambda L: L.zeros(0, dtype=L.bool),
+                                  lambda L: L.ones(2, 2, requires_grad=True), lambda L: L.tensor(7)],
+                         ids=range(10))
+def test_repr_matches_torch_other_dtypes(make):
+    assert _same_repr(make(sj), make(torch))
