@@ -63,7 +63,8 @@ class Var(Function):
 
     def backward(self, g):  # ∂var/∂xᵢ = 2(xᵢ − x̄)/(n − ddof)
         g = _spread(g, self.axes, self.keepdims, self.x.shape)
-        return g * (2.0 / max(self.n - self.ddof, 0)) * (self.x - self.mean)
+        dof = self.n - self.ddof
+        return g * (2.0 / dof if dof > 0 else np.nan) * (self.x - self.mean)  # NaN as PyTorch for n ≤ ddof
 
 
 class AMax(Function):
