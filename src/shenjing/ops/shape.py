@@ -112,6 +112,9 @@ class GetItem(Function):
 class Gather(Function):
     def forward(self, x, index, axis):
         self.shape, self.index, self.axis = x.shape, np.asarray(index), axis
+        # as in PyTorch, the index may be shorter than x along the other dims: use x's leading part
+        ax = axis % x.ndim
+        x = x[tuple(slice(None) if d == ax else slice(0, n) for d, n in enumerate(self.index.shape))]
         return np.take_along_axis(x, self.index, axis=axis)
 
     def backward(self, g):
