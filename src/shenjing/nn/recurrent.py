@@ -150,14 +150,16 @@ class RNNBase(Module):
                 if lstm:
                     ck = c0[k] if c0 is not None else None
                     packed = _rnn.LSTMSeq.apply(inp, hk, ck, *w, *b, **opts)
-                    cs.append(packed[steps])
                 elif self.mode == "GRU":
                     packed = _rnn.GRUSeq.apply(inp, hk, *w, *b, **opts)
                 else:
                     nl = "tanh" if self.mode == "RNN_TANH" else "relu"
                     packed = _rnn.RNNSeq.apply(inp, hk, *w, *b, nonlinearity=nl, **opts)
-                hs.append(packed[0] if d else packed[steps - 1])
-                outs.append(packed[:steps] if lstm else packed)
+                rows, hrow, crow = _rnn.packed_rows(steps, bool(d), lstm)
+                hs.append(packed[hrow])
+                if lstm:
+                    cs.append(packed[crow])
+                outs.append(packed[rows] if lstm else packed)
             inp = outs[0] if dirs == 1 else _shape.cat(outs, -1)
             bf = False
             if self.dropout and self.training and layer < self.num_layers - 1:
@@ -348,7 +350,7 @@ class LSTMCell(RNNCellBase):
             raise TypeError("LSTMCell: hx must be a tuple (h, c)")
         x, (h, c), batched = self._prepare(input, list(hx) if hx is not None else [None, None])
         packed = _rnn.LSTMSeq.apply(x, h, c, *self._weights())
-        h1, c1 = packed[0], packed[1]
+        h1, c1 = packed[0], packed[1]  # forward direction: row 0 is h', row 1 is c' (packed_rows)
         return (h1, c1) if batched else (h1[0], c1[0])
 
 
