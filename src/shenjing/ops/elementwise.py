@@ -84,11 +84,15 @@ class Pow(Function):
     def backward(self, g):  # ∂aᵖ/∂a = p·aᵖ⁻¹, ∂aᵖ/∂p = aᵖ·ln a
         need_a, need_p = self.needs_input_grad
         a, p = self.a, self.p
-        ga = g * p * np.power(a, p - 1) if need_a else None
-        gp = None
-        if need_p:
+        ga = gp = None
+        if need_a and np.any(p == 0):  # a⁰ is constant: 0 where p = 0, not 0·0⁻¹ = NaN
             with np.errstate(divide="ignore", invalid="ignore"):
-                gp = g * self.out * np.log(np.where(a > 0, a, 1.0))
+                ga = np.where(p == 0, 0, g * p * np.power(a, p - 1))
+        elif need_a:
+            ga = g * p * np.power(a, p - 1)
+        if need_p:  # as PyTorch: 0 where a = 0 and p ≥ 0; NaN for a < 0 (ln a is not real)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gp = np.where((a == 0) & (p >= 0), 0, g * self.out * np.log(a))
         return ga, gp
 
 
