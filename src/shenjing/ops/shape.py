@@ -198,7 +198,12 @@ def squeeze(t, dim=None):
     if dim is None:
         shape = tuple(n for n in t.shape if n != 1)
     else:
-        dims = {d % max(t.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        n = max(t.ndim, 1)
+        for d in dims:
+            if not -n <= d < n:
+                raise IndexError(f"squeeze: dim {d} out of range for a tensor with {t.ndim} dims")
+        dims = {d % n for d in dims}
         shape = tuple(n for i, n in enumerate(t.shape) if not (i in dims and n == 1))
     return t if shape == t.shape else t.reshape(shape)
 
@@ -250,6 +255,8 @@ def cat(tensors, dim: int = 0):
         raise RuntimeError("cat: expected a non-empty list of tensors")
     ref = tensors[0].shape
     for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated")
         if t.ndim != len(ref) or any(a != b for j, (a, b) in enumerate(zip(t.shape, ref)) if j != dim % len(ref)):
             raise RuntimeError(f"cat: sizes of tensors must match except in dimension {dim}; "
                                f"tensor 0 has shape {list(ref)}, tensor {i} has {list(t.shape)}")
