@@ -14,6 +14,7 @@ from .trainer import (
     evaluate,
     find_resume_checkpoint,
     fit,
+    load_model,
     read_checkpoint,
     resolve_checkpoint,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "evaluate",
     "find_resume_checkpoint",
     "fit",
+    "load_model",
     "per_class_accuracy",
     "read_checkpoint",
     "resolve_checkpoint",

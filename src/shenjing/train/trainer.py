@@ -50,6 +50,7 @@ __all__ = [
     "evaluate",
     "find_resume_checkpoint",
     "fit",
+    "load_model",
     "read_checkpoint",
     "resolve_checkpoint",
 ]
@@ -522,6 +523,28 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise CheckpointError(where, f"training checkpoint lacks {', '.join(missing)}")
     ckpt["_path"] = where
     return ckpt
+
+
+def load_model(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
+    """Rebuild the zoo model a training checkpoint holds and load its weights (eval mode).
+
+    ``path`` is anything :func:`resolve_checkpoint` accepts.  Returns ``(model, checkpoint)``.
+    """
+    from .. import zoo
+
+    file = resolve_checkpoint(path)
+    ckpt = read_checkpoint(file)
+    name, config = ckpt["model"].get("name"), ckpt["model"].get("config") or {}
+    if name is None:
+        raise CheckpointError(str(file), "does not say which zoo model it holds (it was saved "
+                                         "by a Trainer without model_name)")
+    try:
+        model = zoo.get_model(name, **config)
+        model.load_state_dict(ckpt["model"]["state"])
+    except (KeyError, ValueError, TypeError, RuntimeError) as e:
+        raise CheckpointError(str(file), f"cannot rebuild model {name!r}: {e}") from e
+    model.eval()
+    return model, ckpt
 
 
 def _sidecar_step(stem_json: Path, blob_path: Path) -> tuple[int | None, str | None]:
