@@ -152,3 +152,30 @@ def test_cast_is_differentiable():
     y.sum().backward()
     assert x.grad.dtype == sj.float32 and x.grad.tolist() == [3.0, 3.0]
     assert x.long().requires_grad is False and x.long().tolist() == [1, -2]
+
+
+@pytest.mark.parametrize("fn", [lambda x: x.exp(), lambda x: x.log(), lambda x: x.sqrt(), lambda x: x.sin(),
+                                lambda x: x.cos(), lambda x: x.sigmoid(), lambda x: x.tanh(), lambda x: sj.exp(x)],
+                         ids=["exp", "log", "sqrt", "sin", "cos", "sigmoid", "tanh", "sj.exp"])
+def test_integer_inputs_to_float_ops_give_default_float(fn):
+    i = sj.tensor([1, 4])
+    out = fn(i)
+    assert out.dtype == sj.float32
+    np.testing.assert_allclose(out.numpy(), fn(sj.tensor([1.0, 4.0])).numpy())
+
+
+def test_numpy_float64_scalars_do_not_upcast():
+    x = sj.ones(3, requires_grad=True)
+    for y in (x * np.float64(2.0), np.float64(2.0) * x, x / np.float64(3.0), x ** np.float64(2.0),
+              sj.where(x > 0, x, np.float64(0.0)), x.clamp(np.float64(0.5)), x + np.sqrt(2.0)):
+        assert y.dtype == sj.float32
+    assert (sj.ones(2, dtype=sj.float16) * np.float64(2)).dtype == sj.float16
+
+
+def test_pow_gradient_edges():
+    x = sj.tensor([0.0, 2.0], requires_grad=True)
+    (x**0.0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]  # a⁰ is constant, also at 0
+    p = sj.tensor(2.0, requires_grad=True)
+    (sj.tensor([0.0, 3.0]) ** p).sum().backward()
+    assert p.grad.item() == pytest.approx(9 * np.log(3.0))  # 0ᵖ contributes 0

@@ -142,3 +142,15 @@ def test_reduction_errors():
 def test_sum_dtype_argument():
     x = sj.ones(3)
     assert x.sum(dtype=sj.float64).dtype == sj.float64
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_var_with_too_few_elements_is_nan_not_an_error():
+    x = sj.tensor([2.0], requires_grad=True)
+    v = x.var()
+    v.backward()
+    assert np.isnan(v.item()) and np.isnan(x.grad.numpy()).all()
+    y = sj.ones(1, 3, requires_grad=True)
+    y.std(0).sum().backward()  # e.g. a batch of one
+    assert np.isnan(y.grad.numpy()).all()
+    assert sj.tensor([2.0]).var(unbiased=False).item() == 0.0

@@ -67,6 +67,12 @@ def test_shape_errors():
         sj.zeros(2, 3).permute(0, 0)
     with pytest.raises(RuntimeError):
         sj.zeros(2, 3, 4).t()
+    with pytest.raises(IndexError, match="squeeze"):
+        sj.zeros(3).squeeze(2)
+    with pytest.raises(RuntimeError, match="zero-dimensional"):
+        sj.cat([sj.tensor(1.0), sj.tensor(2.0)])
+    with pytest.raises(IndexError):
+        sj.zeros(3).unsqueeze(3)
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
@@ -151,6 +157,12 @@ def test_gather(check_grad, rng, dim):
     (t,) = check_grad(lambda a: a.gather(dim, index), x)
     np.testing.assert_array_equal(sj.gather(t, dim, index).detach().numpy(),
                                   np.take_along_axis(x, index.numpy(), dim))
+
+
+def test_gather_with_a_shorter_index(check_grad, rng):
+    index = sj.tensor([[0, 3], [2, 2]])  # fewer rows than x: PyTorch reads x's leading rows
+    (t,) = check_grad(lambda a: a.gather(1, index), rng.standard_normal((3, 4)))
+    assert t.gather(1, index).detach().numpy().tolist() == [[t.data[0, 0], t.data[0, 3]], [t.data[1, 2]] * 2]
 
 
 def test_gather_accumulates():

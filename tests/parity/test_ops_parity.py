@@ -87,6 +87,9 @@ ARITH = [
     ("mul fn", lambda lib, x, y: lib.mul(x, y), [N(3, 4), N(4)]),
     ("div fn", lambda lib, x, y: lib.div(x, y), [N(3, 4), P(4)]),
     ("pow fn", lambda lib, x: lib.pow(x, 3), [N(3, 4)]),
+    ("x**0 at 0", lambda lib, x: x**0.0, [np.array([0.0, 2.0, -1.5])]),
+    ("x**p at 0 and below", lambda lib, x, p: x**p, [np.array([0.0, 2.0, -1.5, 0.0]), np.array([0.0, 2.0, 3.0, 1.0])]),
+    ("s**p", lambda lib, p: 0.0**p + 2.0**p, [np.array([0.0, 1.0, 2.5])]),
 ]
 
 
@@ -200,9 +203,13 @@ REDUCE = [
     ("prod one zero", lambda lib, x: x.prod(1), [np.array([[1.0, 0.0, 2.0], [3.0, -1.0, 2.0]])]),
     ("prod two zeros", lambda lib, x: x.prod(), [np.array([[1.0, 0.0, 2.0], [0.0, -1.0, 2.0]])]),
     ("norm", lambda lib, x: x.norm(), [N(3, 4)]),
+    ("var of one", lambda lib, x: x.var(), [N(1)]),
+    ("std over a size-1 dim", lambda lib, x: x.std(0), [N(1, 3)]),
 ]
 
 
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")
+@pytest.mark.filterwarnings("ignore:invalid value")
 @cases(REDUCE)
 def test_reduce(parity, rng, fn, specs):
     run(parity, rng, fn, specs)
@@ -262,6 +269,8 @@ SHAPE = [
     ("gather dim0", lambda lib, x, i: lib.gather(x, 0, i), [N(3, 4), Const(np.array([[2, 0, 1, 1]]))]),
     ("gather 3-D", lambda lib, x, i: x.gather(-1, i),
      [N(2, 3, 4), Const(np.random.default_rng(0).integers(0, 4, (2, 3, 5)))]),
+    ("gather short index", lambda lib, x, i: x.gather(1, i), [N(3, 4), Const(np.array([[0, 1], [2, 3]]))]),
+    ("gather short index dim0", lambda lib, x, i: x.gather(0, i), [N(3, 4), Const(np.array([[2, 0], [1, 1]]))]),
     ("clone", lambda lib, x: x.clone() * 2, [N(3)]),
     ("contiguous", lambda lib, x: x.T.contiguous(), [N(3, 2)]),
 ]
@@ -452,3 +461,19 @@ def test_repr_line_breaks_match_torch(shape, scale, dtype):
                          ids=range(10))
 def test_repr_matches_torch_other_dtypes(make):
     assert _same_repr(make(sj), make(torch))
+
+
+PROMOTIONS = [
+    lambda L, x: x.exp(), lambda L, x: x.log(), lambda L, x: x.sqrt(), lambda L, x: x.sin(), lambda L, x: x.cos(),
+    lambda L, x: x.sigmoid(), lambda L, x: x.tanh(), lambda L, x: x.relu(), lambda L, x: x.abs(),
+    lambda L, x: x * 0.5, lambda L, x: x / 2, lambda L, x: x.clamp(min=1.5), lambda L, x: L.where(x > 2, x, 0.5),
+    lambda L, x: x.float() * np.float64(1.5), lambda L, x: x.float() ** np.float64(2),
+    lambda L, x: L.maximum(x.float(), L.ones(3)),
+    lambda L, x: x.softmax(0) if L is sj else x.float().softmax(0),  # (PyTorch has no integer softmax)
+]
+
+
+@pytest.mark.parametrize("fn", PROMOTIONS, ids=range(len(PROMOTIONS)))
+def test_dtype_promotion_like_torch(parity, fn):
+    """Integer inputs to float ops give the default float; NumPy float64 scalars don't upcast float32."""
+    parity(functools.partial(fn, sj), functools.partial(fn, torch), Const(np.array([1, 2, 4])), atol=1e-6, rtol=1e-6)
