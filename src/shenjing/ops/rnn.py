@@ -48,10 +48,9 @@ def packed_rows(steps: int, reverse: bool, lstm: bool) -> tuple[slice, int, int 
     return slice(0, steps), (0 if reverse else steps - 1), None
 
 
-def _prepare(name: str, x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, gates: int,
-             batch_first: bool) -> tuple[np.ndarray, int, int, int]:
-    """Check shapes; return x as ``(I, T·B)`` (column ``t·B + b`` is x[t, b]; a view when it can be),
-    T, B and H."""
+def _check(name: str, x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, gates: int,
+           batch_first: bool) -> tuple[int, int, int]:
+    """Check the shapes and dtypes of the input and the weights; return T, B and H."""
     if x.ndim != 3:
         raise RuntimeError(f"{name}: expected a 3-D input (seq, batch, feature), got shape {list(x.shape)}")
     hidden = w_hh.shape[1]
@@ -63,13 +62,14 @@ def _prepare(name: str, x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, gates
                            f"weight_ih expects {w_ih.shape[1]}")
     if x.dtype != w_ih.dtype:
         raise RuntimeError(f"{name}: input is {x.dtype} but the weights are {w_ih.dtype}")
-    if batch_first:
-        batch, steps = x.shape[0], x.shape[1]
-        xf = x.transpose(2, 1, 0)
-    else:
-        steps, batch = x.shape[0], x.shape[1]
-        xf = x.transpose(2, 0, 1)
-    return xf.reshape(x.shape[2], steps * batch), steps, batch, hidden
+    steps, batch = (x.shape[1], x.shape[0]) if batch_first else (x.shape[0], x.shape[1])
+    return steps, batch, hidden
+
+
+def _flat_input(x: np.ndarray, batch_first: bool) -> np.ndarray:
+    """x as ``(I, T·B)``: column ``t·B + b`` is x[t, b] (a view when it can be)."""
+    xf = x.transpose(2, 1, 0) if batch_first else x.transpose(2, 0, 1)
+    return xf.reshape(x.shape[2], -1)
 
 
 def _input_grad(w: np.ndarray, dz2: np.ndarray, steps: int, batch: int, batch_first: bool) -> np.ndarray:
@@ -98,72 +98,115 @@ def _states(h0, steps: int, hidden: int, batch: int, reverse: bool, dt) -> tuple
     return s, slot
 
 
-class RNNSeq(Function):
+def _weights_cat(w_ih: np.ndarray, w_hh: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    """[W_hh | W_ih | b]: the weights of one step acting on the stacked operand [h; x; 1]."""
+    parts = [w_hh, w_ih] if b is None else [w_hh, w_ih, b[:, None]]
+    return np.concatenate(parts, axis=1)
+
+
+def _operands(x: np.ndarray, h0, hidden: int, bias: bool, reverse: bool, batch_first: bool) -> np.ndarray:
+    """The stacked operand blocks ``z`` of shape (T + 2, H + I [+ 1], B).
+
+    Step t reads block ``prev(t)`` = t (forward) or t + 2 (reverse), which holds [hₜ₋₁; xₜ; 1], so
+    W_hh h + W_ih x + b is ONE product per step, and writes hₜ into rows ``:H`` of block t + 1 —
+    the block the next step reads.  h₀ sits in block 0 (forward) or T + 1 (reverse)."""
+    if batch_first:
+        batch, steps, inp = x.shape
+        xs = x.transpose(1, 2, 0)
+    else:
+        steps, batch, inp = x.shape
+        xs = x.transpose(0, 2, 1)
+    z = np.empty((steps + 2, hidden + inp + (1 if bias else 0), batch), dtype=x.dtype)
+    lo = 2 if reverse else 0
+    z[lo: lo + steps, hidden: hidden + inp] = xs
+    if bias:
+        z[:, hidden + inp] = 1
+    slot = steps + 1 if reverse else 0
+    z[slot, :hidden] = 0 if h0 is None else h0.T
+    return z
+
+
+class _Stacked(Function):
+    """What RNN and LSTM share: the stacked operand, and the weight gradients accumulated per step
+    as ∂L/∂[W_hh | W_ih | b] += δzₜ [hₜ₋₁; xₜ; 1]ᵀ (cache-hot, no strided copies)."""
+
+    def _split_grads(self, dw: np.ndarray | None, dxs: np.ndarray | None, hidden: int, inp: int, fix):
+        need = self.needs_input_grad
+        dx = None
+        if dxs is not None:  # (T, I, B) → the caller's layout
+            dx = dxs.transpose(2, 0, 1) if self.batch_first else dxs.transpose(0, 2, 1)
+        i_w = 3 if isinstance(self, LSTMSeq) else 2  # index of w_ih among the inputs
+        dw_ih = fix(dw[:, hidden: hidden + inp]) if dw is not None and need[i_w] else None
+        dw_hh = fix(dw[:, :hidden]) if dw is not None and need[i_w + 1] else None
+        db = fix(dw[:, hidden + inp]) if dw is not None and self.has_bias else None
+        return dx, dw_ih, dw_hh, db
+
+
+class RNNSeq(_Stacked):
     """Elman RNN over a sequence: hₜ = act(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh), act = tanh or relu."""
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity: str = "tanh",
                 reverse: bool = False, batch_first: bool = False):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: unknown nonlinearity {nonlinearity!r} (use 'tanh' or 'relu')")
-        xf, steps, batch, h = _prepare("RNN", x, w_ih, w_hh, 1, batch_first)
-        dt = x.dtype
-        xp = w_ih @ xf
-        b = _bias(b_ih, b_hh, h, dt)
-        if b is not None:
-            xp += b[:, None]
-        xp = xp.reshape(h, steps, batch)
-        s, _ = _states(h0, steps, h, batch, reverse, dt)
-        tmp = np.empty((h, batch), dtype=dt)
+        steps, batch, h = _check("RNN", x, w_ih, w_hh, 1, batch_first)
+        b = _bias(b_ih, b_hh, h, x.dtype)
+        z = _operands(x, h0, h, b is not None, reverse, batch_first)
+        w = _weights_cat(w_ih, w_hh, b)
+        tmp = np.empty((h, batch), dtype=x.dtype)
         relu = nonlinearity == "relu"
-        order = range(steps - 1, -1, -1) if reverse else range(steps)
-        for k, t in enumerate(order):
-            prev = t + 2 if reverse else t
-            if k == 0 and h0 is None:
-                np.copyto(tmp, xp[:, t])
-            else:
-                np.matmul(w_hh, s[:, prev], out=tmp)
-                tmp += xp[:, t]
+        for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+            np.matmul(w, z[t + 2 if reverse else t], out=tmp)
             if relu:
-                np.maximum(tmp, 0, out=s[:, t + 1])
+                np.maximum(tmp, 0, out=z[t + 1, :h])
             else:
-                np.tanh(tmp, out=s[:, t + 1])
-        self.s, self.xf, self.w_ih, self.w_hh = s, xf, w_ih, w_hh
+                np.tanh(tmp, out=z[t + 1, :h])
+        self.z, self.w, self.inp = z, w, x.shape[2]
         self.relu, self.reverse, self.batch_first = relu, reverse, batch_first
+        self.has_bias = b is not None
         self.has_b = (b_ih is not None, b_hh is not None)
-        return s[:, 1: steps + 1].transpose(1, 2, 0)
+        return z[1: steps + 1, :h].transpose(0, 2, 1)
 
     def backward(self, g):
         need = self.needs_input_grad
-        s, w_hh, reverse = self.s, self.w_hh, self.reverse
-        h, steps, batch = s.shape[0], s.shape[1] - 2, s.shape[2]
-        dt = s.dtype
+        z, w, reverse, inp = self.z, self.w, self.reverse, self.inp
+        steps, batch, h = z.shape[0] - 2, z.shape[2], w.shape[0]
+        dt = z.dtype
         g = g.astype(dt, copy=False)
-        dz = np.empty((h, steps, batch), dtype=dt)
+        want_w = any(need[2:])
+        want_x = need[0]
+        wt = w[:, : h + (inp if want_x else 0)].T
+        dw = np.empty_like(w) if want_w else None
+        wtmp = np.empty_like(w) if want_w else None
+        dxs = np.empty((steps, inp, batch), dtype=dt) if want_x else None
         dzt = np.empty((h, batch), dtype=dt)
-        der = np.empty((h, batch), dtype=dt)
-        rec = np.empty((h, batch), dtype=dt)  # ∂L/∂h coming back from the step after
+        recx = np.empty((wt.shape[0], batch), dtype=dt)  # ∂L/∂[h; x] of the step's operand
+        rec = recx[:h]
         order = list(range(steps) if reverse else range(steps - 1, -1, -1))
         for k, t in enumerate(order):
+            prev = t + 2 if reverse else t
             if k == 0:
                 np.copyto(dzt, g[t].T)
             else:
                 np.add(g[t].T, rec, out=dzt)
-            ht = s[:, t + 1]
+            ht = z[t + 1, :h]
             if self.relu:
-                np.greater(ht, 0, out=der)
+                dzt *= ht > 0
             else:  # tanh' = 1 − h²
-                np.multiply(ht, ht, out=der)
-                np.subtract(1, der, out=der)
-            dzt *= der
-            dz[:, t] = dzt
-            if k < steps - 1 or need[1]:
-                np.matmul(w_hh.T, dzt, out=rec)
-        dz2 = dz.reshape(h, steps * batch)
-        dx = _input_grad(self.w_ih, dz2, steps, batch, self.batch_first) if need[0] else None
-        hprev = s[:, 2: steps + 2] if reverse else s[:, 0: steps]
-        dw_ih = dz2 @ self.xf.T if need[2] else None
-        dw_hh = dz2 @ hprev.reshape(h, steps * batch).T if need[3] else None
-        db = dz2.sum(axis=1) if any(self.has_b) else None
+                d = ht * ht
+                np.subtract(1, d, out=d)
+                dzt *= d
+            if want_w:
+                if k == 0:
+                    np.matmul(dzt, z[prev].T, out=dw)
+                else:
+                    np.matmul(dzt, z[prev].T, out=wtmp)
+                    dw += wtmp
+            if want_x or k < steps - 1 or need[1]:
+                np.matmul(wt, dzt, out=recx)
+                if want_x:
+                    dxs[t] = recx[h:]
+        dx, dw_ih, dw_hh, db = self._split_grads(dw, dxs, h, inp, lambda a: a)
         return (dx, rec.T if need[1] else None, dw_ih, dw_hh,
                 db if self.has_b[0] else None, db if self.has_b[1] else None)
 
@@ -175,7 +218,7 @@ def _reorder_ifgo(a: np.ndarray, hidden: int) -> np.ndarray:
     return np.concatenate([a[: 2 * h], a[3 * h:], a[2 * h: 3 * h]], axis=0)
 
 
-class LSTMSeq(Function):
+class LSTMSeq(_Stacked):
     """LSTM over a sequence (PyTorch's gate order i, f, g, o):
     i, f, o = σ(W·x + U·h + b), g = tanh(W_g·x + U_g·h + b);  c' = f⊙c + i⊙g,  h' = o⊙tanh(c').
 
@@ -183,33 +226,24 @@ class LSTMSeq(Function):
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse: bool = False,
                 batch_first: bool = False):
-        xf, steps, batch, h = _prepare("LSTM", x, w_ih, w_hh, 4, batch_first)
+        steps, batch, h = _check("LSTM", x, w_ih, w_hh, 4, batch_first)
         dt = x.dtype
-        # kernel gate order i, f, o, g; the sigmoid rows pre-scaled by ½ (σ(u) = ½ tanh(u/2) + ½)
-        scale = np.ones(4 * h, dtype=dt)
-        scale[: 3 * h] = 0.5
-        wi = _reorder_ifgo(w_ih, h) * scale[:, None]
-        wh = _reorder_ifgo(w_hh, h) * scale[:, None]
-        xp = wi @ xf
         b = _bias(b_ih, b_hh, 4 * h, dt)
-        if b is not None:
-            xp += (_reorder_ifgo(b, h) * scale)[:, None]
-        xp = xp.reshape(4 * h, steps, batch)
-        s, slot = _states(h0, steps, h, batch, reverse, dt)
-        c = np.empty((steps + 2, h, batch), dtype=dt)  # cell states, columns as in s
+        z = _operands(x, h0, h, b is not None, reverse, batch_first)
+        # kernel gate order i, f, o, g; the sigmoid rows pre-scaled by ½ (σ(u) = ½ tanh(u/2) + ½)
+        w = _reorder_ifgo(_weights_cat(w_ih, w_hh, b), h)
+        wf = w.copy()
+        wf[: 3 * h] *= 0.5
+        c = np.empty((steps + 2, h, batch), dtype=dt)  # cell states, blocks numbered as in z
+        slot = steps + 1 if reverse else 0
         c[slot] = 0 if c0 is None else c0.T
         a = np.empty((steps, 4 * h, batch), dtype=dt)  # gate activations of each step
         tc = np.empty((steps, h, batch), dtype=dt)  # tanh(cₜ)
         ig = np.empty((h, batch), dtype=dt)
-        order = range(steps - 1, -1, -1) if reverse else range(steps)
-        for k, t in enumerate(order):
+        for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
             prev = t + 2 if reverse else t
             at = a[t]
-            if k == 0 and h0 is None:
-                np.copyto(at, xp[:, t])
-            else:
-                np.matmul(wh, s[:, prev], out=at)
-                at += xp[:, t]
+            np.matmul(wf, z[prev], out=at)
             np.tanh(at, out=at)
             sig = at[: 3 * h]
             sig *= 0.5
@@ -219,34 +253,39 @@ class LSTMSeq(Function):
             np.multiply(at[:h], at[3 * h:], out=ig)  # i ⊙ g
             ct += ig
             np.tanh(ct, out=tc[t])
-            np.multiply(at[2 * h: 3 * h], tc[t], out=s[:, t + 1])  # o ⊙ tanh(c)
-        self.a, self.s, self.c, self.tc, self.xf = a, s, c, tc, xf
-        self.w_ih, self.w_hh = w_ih, w_hh
+            np.multiply(at[2 * h: 3 * h], tc[t], out=z[t + 1, :h])  # o ⊙ tanh(c)
+        self.a, self.z, self.c, self.tc, self.w, self.inp = a, z, c, tc, w, x.shape[2]
         self.reverse, self.batch_first = reverse, batch_first
+        self.has_bias = b is not None
         self.has_b = (b_ih is not None, b_hh is not None)
         if reverse:
-            s[:, 0] = c[1]
-            return s[:, : steps + 1].transpose(1, 2, 0)
-        s[:, steps + 1] = c[steps]
-        return s[:, 1:].transpose(1, 2, 0)
+            z[0, :h] = c[1]
+            return z[: steps + 1, :h].transpose(0, 2, 1)
+        z[steps + 1, :h] = c[steps]
+        return z[1:, :h].transpose(0, 2, 1)
 
     def backward(self, g):
         need = self.needs_input_grad
-        a, s, c, tc, reverse = self.a, self.s, self.c, self.tc, self.reverse
+        a, z, c, tc, w, reverse, inp = self.a, self.z, self.c, self.tc, self.w, self.reverse, self.inp
         steps, h4, batch = a.shape
         h = h4 // 4
         dt = a.dtype
         g = g.astype(dt, copy=False)
         rows, _, crow = packed_rows(steps, reverse, True)
         off = rows.start
-        wh_t = _reorder_ifgo(self.w_hh, h).T
-        dz = np.empty((h4, steps, batch), dtype=dt)
+        want_w = any(need[3:])
+        want_x = need[0]
+        wt = w[:, : h + (inp if want_x else 0)].T
+        dw = np.empty_like(w) if want_w else None
+        wtmp = np.empty_like(w) if want_w else None
+        dxs = np.empty((steps, inp, batch), dtype=dt) if want_x else None
         dc = np.ascontiguousarray(g[crow].T)
         dh = np.empty((h, batch), dtype=dt)
         tmp = np.empty((h, batch), dtype=dt)
         der = np.empty((h4, batch), dtype=dt)
         dzt = np.empty((h4, batch), dtype=dt)
-        rec = np.empty((h, batch), dtype=dt)  # ∂L/∂h coming back from the step after
+        recx = np.empty((wt.shape[0], batch), dtype=dt)  # ∂L/∂[h; x] of the step's operand
+        rec = recx[:h]
         order = list(range(steps) if reverse else range(steps - 1, -1, -1))
         for k, t in enumerate(order):
             prev = t + 2 if reverse else t
@@ -269,17 +308,17 @@ class LSTMSeq(Function):
             np.subtract(at[: 3 * h], der[: 3 * h], out=der[: 3 * h])
             np.subtract(1, der[3 * h:], out=der[3 * h:])
             dzt *= der
-            dz[:, t] = dzt
-            if k < steps - 1 or need[1]:
-                np.matmul(wh_t, dzt, out=rec)
-        dz2 = dz.reshape(h4, steps * batch)
-        dx = None
-        if need[0]:
-            dx = _input_grad(_reorder_ifgo(self.w_ih, h), dz2, steps, batch, self.batch_first)
-        hprev = s[:, 2: steps + 2] if reverse else s[:, 0: steps]
-        dw_ih = _reorder_ifgo(dz2 @ self.xf.T, h) if need[3] else None
-        dw_hh = _reorder_ifgo(dz2 @ hprev.reshape(h, steps * batch).T, h) if need[4] else None
-        db = _reorder_ifgo(dz2.sum(axis=1), h) if any(self.has_b) else None
+            if want_w:
+                if k == 0:
+                    np.matmul(dzt, z[prev].T, out=dw)
+                else:
+                    np.matmul(dzt, z[prev].T, out=wtmp)
+                    dw += wtmp
+            if want_x or k < steps - 1 or need[1]:
+                np.matmul(wt, dzt, out=recx)
+                if want_x:
+                    dxs[t] = recx[h:]
+        dx, dw_ih, dw_hh, db = self._split_grads(dw, dxs, h, inp, lambda m: _reorder_ifgo(m, h))
         return (dx, rec.T if need[1] else None, dc.T if need[2] else None, dw_ih, dw_hh,
                 db if self.has_b[0] else None, db if self.has_b[1] else None)
 
@@ -290,7 +329,8 @@ class GRUSeq(Function):
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse: bool = False,
                 batch_first: bool = False):
-        xf, steps, batch, h = _prepare("GRU", x, w_ih, w_hh, 3, batch_first)
+        steps, batch, h = _check("GRU", x, w_ih, w_hh, 3, batch_first)
+        xf = _flat_input(x, batch_first)
         dt = x.dtype
         scale = np.ones(3 * h, dtype=dt)
         scale[: 2 * h] = 0.5  # r and z through ½ tanh(u/2) + ½
