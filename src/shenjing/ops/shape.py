@@ -97,12 +97,23 @@ class Stack(Function):
 class GetItem(Function):
     def forward(self, x, index):
         self.shape, self.index = x.shape, index
+        self.steps = _ints_then_arrays(index)
+        if self.steps is not None:  # PyTorch's order: integers first, then the arrays
+            first, second = self.steps
+            y = x[first]
+            self.mid_shape = y.shape
+            return y[second]
         self.advanced = _has_int_array(index)
         return x[index]
 
     def backward(self, g):  # scatter g back; repeated indices add up
         out = np.zeros(self.shape, dtype=g.dtype)
-        if self.advanced:
+        if self.steps is not None:
+            first, second = self.steps
+            mid = np.zeros(self.mid_shape, dtype=g.dtype)
+            np.add.at(mid, second, g)
+            out[first] = mid
+        elif self.advanced:
             np.add.at(out, self.index, g)
         else:
             out[self.index] = g
@@ -155,6 +166,26 @@ class Pad(Function):
         out = np.zeros(int(np.prod(self.in_shape)), dtype=g.dtype)
         np.add.at(out, idx.ravel(), g.ravel())
         return out.reshape(self.in_shape)
+
+
+def _ints_then_arrays(index):
+    """NumPy treats integers in an index as arrays, so in ``x[0, :, [1, 2]]`` the integer and the
+    array, being apart, send their dims to the front: shape (2, 3) where PyTorch, which applies
+    integers first, gives (3, 2).  For an index mixing both, the two steps PyTorch takes, else None."""
+    if not isinstance(index, tuple):
+        return None
+
+    def is_int(i):
+        return isinstance(i, int | np.integer) and not isinstance(i, bool) or (
+            isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu")
+
+    arrays = [isinstance(i, np.ndarray) and i.ndim > 0 for i in index]
+    if not any(arrays) or not any(is_int(i) for i in index):
+        return None
+    first = tuple(slice(None) if a else (int(i) if is_int(i) else i) for i, a in zip(index, arrays))
+    second = tuple(i if a else (slice(None) if i is None or isinstance(i, slice) else i)
+                   for i, a in zip(index, arrays) if not is_int(i))
+    return first, second
 
 
 def _has_int_array(index) -> bool:
