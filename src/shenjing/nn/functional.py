@@ -145,4 +145,65 @@ __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu", "softmax", "log_softmax",
     "logsigmoid", "linear", "dropout", "pad", "one_hot", "cross_entropy", "nll_loss", "mse_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d",
 ]
+
+
+# ----------------------------------------------------------------- convolutional networks
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
+           dilation: Any = 1, groups: int = 1) -> Tensor:
+    """y[n,o,i,j] = b[o] + Σ_{c,u,v} W[o,c,u,v] x[n,c,s·i+d·u−p, s·j+d·v−p]: im2col and one GEMM.
+
+    ``padding``: int, pair, 'valid' or 'same'; ``groups`` splits channels (groups = C: depthwise)."""
+    from ..ops import conv as _conv
+
+    return _conv.conv(input, weight, bias, stride, padding, dilation, groups, dims=2, name="conv2d")
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
+           dilation: Any = 1, groups: int = 1) -> Tensor:
+    """y[n,o,i] = b[o] + Σ_{c,u} W[o,c,u] x[n,c,s·i+d·u−p] (a conv2d of height 1)."""
+    from ..ops import conv as _conv
+
+    return _conv.conv(input, weight, bias, stride, padding, dilation, groups, dims=1, name="conv1d")
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """y = max over each window (stride defaults to the kernel); the gradient goes to the first maximum."""
+    from ..ops import pool as _pool
+
+    return _pool.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """y = (1/|window|) Σ window (stride defaults to the kernel)."""
+    from ..ops import pool as _pool
+
+    return _pool.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over bins ⌊i·H/OH⌋ … ⌈(i+1)·H/OH⌉ − 1, so any H × W becomes OH × OW."""
+    from ..ops import pool as _pool
+
+    return _pool.adaptive_avg_pool2d(input, output_size)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """y = γ (x − μ)/√(σ² + ε) + β per channel; batch statistics in training (running ones updated in
+    place), running statistics otherwise."""
+    from ..ops import norm as _norm
+
+    return _norm.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+              generator: Any = None) -> Tensor:
+    """Zero whole feature maps with probability p, scale the rest by 1/(1 − p) (training only)."""
+    from ..ops import norm as _norm
+
+    return _norm.dropout2d(input, p, training, generator)

@@ -1,0 +1,89 @@
+"""Batch normalisation layers.
+
+Training: y = γ (x − μ_B)/√(σ²_B + ε) + β with the batch's per-channel mean and (biased) variance;
+running_mean/var ← (1 − m)·running + m·(μ_B, σ²_B·n/(n − 1)).  Eval: the running statistics replace the
+batch's.  γ = 1, β = 0, running_mean = 0, running_var = 1 at the start, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import get_default_dtype, to_dtype
+from ..tensor import Tensor
+from . import functional as F
+from .module import Module
+from .parameter import Parameter
+
+
+class _BatchNorm(Module):
+    _ranks: tuple[int, ...] = ()
+    _expect = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=npd))
+            self.bias = Parameter(np.zeros(num_features, dtype=npd))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=npd)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=npd)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            self.weight.data[...] = 1
+            self.bias.data[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self._ranks:
+            raise ValueError(f"{type(self).__name__}({self.num_features}): expected {self._expect} input, got "
+                             f"input of shape {tuple(x.shape)} ({x.ndim}-D)")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}({self.num_features}): expected input with "
+                             f"{self.num_features} channels in dim 1, got input of shape {tuple(x.shape)}")
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if self.momentum is None:  # cumulative moving average: m = 1/(number of batches so far)
+                factor = 1.0 / float(self.num_batches_tracked.data)
+        batch_stats = self.training or self.running_mean is None
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(x, self.running_mean if keep else None, self.running_var if keep else None,
+                            self.weight, self.bias, batch_stats, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over (N, C) or (N, C, L): statistics per channel C."""
+
+    _ranks = (2, 3)
+    _expect = "2-D (N, C) or 3-D (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over (N, C, H, W): statistics per channel C, over N·H·W values."""
+
+    _ranks = (4,)
+    _expect = "4-D (N, C, H, W)"
