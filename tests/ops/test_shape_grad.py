@@ -121,6 +121,13 @@ def test_getitem(check_grad, rng, index):
     np.testing.assert_array_equal(t[idx].detach().numpy(), x[np_idx])
 
 
+@pytest.mark.parametrize("index,shape", [((0, slice(None), [1, 2, 1]), (3, 3)), ((slice(None), 0, [3, 3]), (2, 2)),
+                                         ((0, None, [1, 2]), (1, 2, 4)), ((1, [0, 2], [3, 3]), (2,))], ids=str)
+def test_integers_apply_before_arrays_as_in_pytorch(check_grad, rng, index, shape):
+    (t,) = check_grad(lambda a: a[index], rng.standard_normal((2, 3, 4)))
+    assert t[index].shape == shape
+
+
 def test_repeated_indices_accumulate():
     x = sj.tensor([1.0, 2.0, 3.0], requires_grad=True)
     x[[0, 0, 2, 0]].sum().backward()

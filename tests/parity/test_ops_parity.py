@@ -333,6 +333,13 @@ INDEX = [
     ("bool mask", _ix(np.array([[True, False, True, False]] * 3)), [N(3, 4)]),
     ("bool rows", _ix(np.array([True, False, True])), [N(3, 4)]),
     ("bool cols", _ix((slice(None), np.array([False, True, True, False]))), [N(3, 4)]),
+    ("int, slice, array", _ix((0, slice(None), np.array([1, 2, 1]))), [N(2, 3, 4)]),
+    ("int, None, array", _ix((0, None, np.array([1, 2]))), [N(2, 3, 4)]),
+    ("slice, int, array", _ix((slice(None), 0, np.array([3, 3]))), [N(2, 3, 4)]),
+    ("array, slice, int", _ix((np.array([1, 0, 1]), slice(1, 3), -1)), [N(2, 3, 4)]),
+    ("int, array, array", _ix((1, np.array([0, 2]), np.array([3, 3]))), [N(2, 3, 4)]),
+    ("int, ellipsis, mask", _ix((0, Ellipsis, np.array([True, False, True, True]))), [N(2, 3, 4)]),
+    ("0-d tensor, slice, array", lambda lib, x: x[lib.tensor(1), :, lib.tensor([0, 0, 2])], [N(2, 3, 4)]),
     ("mask from compare", lambda lib, x: x[x > 0], [N(3, 4)]),
     ("where on leaf", lambda lib, x: x[x.abs() < 1] * 3, [N(4, 4)]),
 ]
