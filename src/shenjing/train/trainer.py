@@ -257,6 +257,8 @@ class Trainer:
                         break
         finally:
             if bar is not None:
+                if self.meter.count:
+                    self._postfix(bar, refresh=True)
                 bar.close()
         finished_epoch = self.epoch_step == nb
         steps_done = self.total_steps is not None and self.step >= self.total_steps
@@ -285,11 +287,14 @@ class Trainer:
         if bar is not None:
             bar.update(1)
             if self.epoch_step % 10 == 0 or self.epoch_step == 1:
-                rate = self._samples_since / max(time.perf_counter() - self._time_since, 1e-9)
-                bar.set_postfix({"loss": f"{self.meter.loss:.4f}",
-                                 "acc": f"{100 * self.meter.accuracy:.2f}%",
-                                 "samples/s": f"{rate:.0f}"}, refresh=False)
+                self._postfix(bar, refresh=False)
         self._call("on_step_end", value)
+
+    def _postfix(self, bar: Any, refresh: bool) -> None:
+        rate = self._samples_since / max(time.perf_counter() - self._time_since, 1e-9)
+        bar.set_postfix({"loss": f"{self.meter.loss:.4f}",
+                         "acc": f"{100 * self.meter.accuracy:.2f}%",
+                         "samples/s": f"{rate:.0f}"}, refresh=refresh)
 
     def _end_epoch(self, partial: bool) -> None:
         elapsed = max(time.perf_counter() - self._time_since, 1e-9)
@@ -612,13 +617,17 @@ def fit(
     quiet: bool = False,
     max_steps: int | None = None,
     resume: str | os.PathLike[str] | None = None,
+    model_name: str | None = None,
+    model_config: dict[str, Any] | None = None,
 ) -> History:
     """Train ``model`` in one call and return its :class:`History`.
 
     ``optimizer`` defaults to ``Adam(model.parameters(), lr)``.  With ``checkpoint_dir`` a
     :class:`ModelCheckpoint` writes ``best`` and ``last`` there (judged by ``monitor``) and the
     history is saved as ``history.json`` / ``history.csv``.  ``resume`` (a checkpoint file or a
-    run folder) continues an earlier run exactly.  A NaN or infinite loss stops training; the
+    run folder) continues an earlier run exactly.  ``model_name``/``model_config`` (a
+    :mod:`shenjing.zoo` name and options) go into the checkpoints, so that
+    :func:`load_model` can rebuild the model from them.  A NaN or infinite loss stops training; the
     history's ``info["stop"]`` then names the epoch and step.
     """
     if optimizer is None:
@@ -635,7 +644,7 @@ def fit(
         cbs.append(HistoryWriter(checkpoint_dir))
     trainer = Trainer(model, optimizer, loss_fn, scheduler=scheduler,
                       scheduler_interval=scheduler_interval, callbacks=cbs, progress=progress,
-                      quiet=quiet)
+                      quiet=quiet, model_name=model_name, model_config=model_config)
     if resume is not None:
         ckpt = (find_resume_checkpoint(resume)[0] if Path(resume).is_dir()
                 else read_checkpoint(resolve_checkpoint(resume)))
