@@ -147,3 +147,36 @@ def mlp(
         width = w
     layers.append(nn.Linear(width, num_classes))
     return nn.Sequential(*layers)
+
+
+@register("lenet", "LeNet-5 for 28×28 digits: conv 6@5×5 (pad 2), max-pool, conv 16@5×5, max-pool, "
+                   "120-84-10")
+def lenet(num_classes: int = 10, in_channels: int = 1, activation: str = "relu") -> nn.Module:
+    """LeNet-5 (LeCun et al. 1998) for 28×28 input, with ReLU and max pooling:
+    (C,28,28) → conv5 → 6×28×28 → pool → 6×14×14 → conv5 → 16×10×10 → pool → 16×5×5 → 120 → 84 → classes."""
+    return nn.Sequential(
+        nn.Conv2d(in_channels, 6, 5, padding=2), make_activation(activation), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), make_activation(activation), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), make_activation(activation), nn.Linear(120, 84), make_activation(activation),
+        nn.Linear(84, num_classes),
+    )
+
+
+@register("cnn", "deeper CNN for 28×28 digits: three conv-BN-ReLU blocks (32, 64, 128), max-pool, "
+                 "dropout, 128-10 (trained with augmentation)")
+def cnn(num_classes: int = 10, in_channels: int = 1, width: int = 32, dropout: float = 0.4) -> nn.Module:
+    """Conv-BatchNorm-ReLU blocks of width, 2·width, 4·width channels, each followed by 2×2 max
+    pooling (28 → 14 → 7 → 3), Dropout2d, then Linear(4·width·9, 128)-BN-ReLU-Dropout-Linear."""
+    if width < 1 or not 0.0 <= dropout < 1.0:
+        raise ValueError(f"cnn: width must be positive and dropout in [0, 1), got {width}, {dropout}")
+    w1, w2, w3 = width, 2 * width, 4 * width
+
+    def block(cin: int, cout: int, k: int) -> list[nn.Module]:
+        return [nn.Conv2d(cin, cout, k, padding=k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                nn.MaxPool2d(2)]
+
+    return nn.Sequential(
+        *block(in_channels, w1, 5), *block(w1, w2, 3), *block(w2, w3, 3), nn.Dropout2d(dropout / 4),
+        nn.Flatten(), nn.Linear(w3 * 9, 128, bias=False), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(128, num_classes),
+    )
