@@ -462,15 +462,15 @@ class Tensor:
         return _act.ReLU.apply(self)
 
     def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
-        return _ew.Clamp.apply(self, lo=min, hi=max)
+        return _ew.Clamp.apply(self, min, max)
 
     clip = clamp
 
     def clamp_min(self, min):  # noqa: A002
-        return _ew.Clamp.apply(self, lo=min, hi=None)
+        return _ew.Clamp.apply(self, min, None)
 
     def clamp_max(self, max):  # noqa: A002
-        return _ew.Clamp.apply(self, lo=None, hi=max)
+        return _ew.Clamp.apply(self, None, max)
 
     def maximum(self, other):
         return _ew.Maximum.apply(self, other)

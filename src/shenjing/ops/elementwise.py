@@ -168,17 +168,23 @@ class Clamp(Function):
         if lo is None and hi is None:
             raise RuntimeError("clamp: at least one of min and max must be given")
         self.a, self.lo, self.hi = a, lo, hi
-        return _keep_dtype(np.clip(a, lo, hi), a)
+        return _keep_dtype(np.clip(a, lo, hi), a, lo, hi)
 
-    def backward(self, g):  # gradient passes where lo ≤ a ≤ hi
-        a = self.a
-        if self.lo is None:
-            mask = a <= self.hi
-        elif self.hi is None:
-            mask = a >= self.lo
+    def backward(self, g):  # gradient passes where lo ≤ a ≤ hi; bounds (tensors) take it where they bind
+        a, lo, hi = self.a, self.lo, self.hi
+        if lo is None:
+            mask = a <= hi
+        elif hi is None:
+            mask = a >= lo
         else:
-            mask = (a >= self.lo) & (a <= self.hi)
-        return g * mask
+            mask = (a >= lo) & (a <= hi)
+        _, need_lo, need_hi = self.needs_input_grad
+        glo = ghi = None
+        if need_lo:  # as PyTorch: where a < lo (and lo < hi, else hi wins)
+            glo = g * ((a < lo) & (lo < hi) if hi is not None else a < lo)
+        if need_hi:
+            ghi = g * ((a > hi) | (hi < lo) if lo is not None else a > hi)
+        return g * mask, glo, ghi
 
 
 class Maximum(Function):
