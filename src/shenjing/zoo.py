@@ -180,3 +180,13 @@ def cnn(num_classes: int = 10, in_channels: int = 1, width: int = 32, dropout: f
         nn.Flatten(), nn.Linear(w3 * 9, 128, bias=False), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(128, num_classes),
     )
+
+
+@register("lstm", "sequential MNIST: an LSTM reads the 28×28 image as 28 rows of 28 pixels (hidden 128), "
+                  "the last hidden state → 10 classes")
+def lstm(num_classes: int = 10, input_size: int = 28, hidden: int = 128, layers: int = 1, cell: str = "lstm",
+         bidirectional: bool = False, dropout: float = 0.0) -> nn.Module:
+    """``shenjing.lm.SequenceClassifier``: rows as time steps, logits = W h_T + b."""
+    from .lm import SequenceClassifier
+
+    return SequenceClassifier(input_size, hidden, num_classes, layers, cell, bidirectional, dropout)
