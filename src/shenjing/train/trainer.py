@@ -222,11 +222,11 @@ class Trainer:
             return self.history
         self.stop_training, self.stop_reason = False, None
         self._call("on_train_begin")
-        try:
-            while not self._done() and not self.stop_training:
-                self._run_epoch(nb, max_steps)
-        finally:
-            self._call("on_train_end")
+        # on an exception nothing more is saved: the state may be half-way through a step,
+        # so the last checkpoint written at a step boundary is the one to resume from
+        while not self._done() and not self.stop_training:
+            self._run_epoch(nb, max_steps)
+        self._call("on_train_end")
         if self.stop_reason is not None:
             self.history.info["stop"] = dict(self.stop_reason)
             self.report("stop", dict(self.stop_reason))
