@@ -705,6 +705,28 @@ class Tensor:
         self.data[...] = s
         return self
 
+    # x += y, x -= y, x *= y, x /= y: in place as in PyTorch (so `w -= lr * w.grad` under no_grad
+    # updates the parameter itself); a tensor inside a graph is updated out of place instead
+    def _inplace(self, other, op):
+        if self._requires_grad and _function._GradMode.enabled:
+            if self._ctx is None:
+                self._check_inplace()  # raises: a leaf that requires grad
+            return op(self, other)
+        np.copyto(self.data, op(self.data, _data(other)), casting="unsafe")
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, lambda a, b: a + b)
+
+    def __isub__(self, other):
+        return self._inplace(other, lambda a, b: a - b)
+
+    def __imul__(self, other):
+        return self._inplace(other, lambda a, b: a * b)
+
+    def __itruediv__(self, other):
+        return self._inplace(other, lambda a, b: a / b)
+
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
         self._check_inplace()
         np.clip(self.data, min, max, out=self.data)
