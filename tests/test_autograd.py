@@ -266,6 +266,34 @@ def test_inplace_values_and_dtype():
         t.copy_(sj.ones(4))
 
 
+def test_augmented_assignment_updates_in_place_under_no_grad():
+    """The lecture's hand-written gradient descent: `w -= lr * w.grad` must move w itself."""
+    w = sj.tensor([1.0, 2.0], requires_grad=True)
+    same = w
+    for _ in range(3):
+        loss = ((w - 3.0) ** 2).sum()
+        w.grad = None
+        loss.backward()
+        with sj.no_grad():
+            w -= 0.25 * w.grad
+    assert w is same and w.requires_grad and w.is_leaf
+    np.testing.assert_allclose(w.tolist(), [3 - 2 * 0.5**3, 3 - 0.5**3])
+    with pytest.raises(RuntimeError, match="in-place"):
+        w += 1.0
+    t = sj.ones(2)
+    data = t.data
+    t += sj.tensor([1.0, 2.0])
+    t *= 2
+    t /= 4
+    t -= 0.5
+    assert t.data is data and t.tolist() == [0.5, 1.0]
+    w.grad = None
+    h = w * 1.0
+    h += 1.0  # inside a graph: recorded (out of place), gradients still flow
+    h.sum().backward()
+    assert w.grad.tolist() == [1.0, 1.0]
+
+
 def test_requires_grad_rules():
     with pytest.raises(RuntimeError, match="floating"):
         sj.tensor([1, 2], requires_grad=True)
