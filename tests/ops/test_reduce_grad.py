@@ -154,3 +154,11 @@ def test_var_with_too_few_elements_is_nan_not_an_error():
     y.std(0).sum().backward()  # e.g. a batch of one
     assert np.isnan(y.grad.numpy()).all()
     assert sj.tensor([2.0]).var(unbiased=False).item() == 0.0
+
+
+@pytest.mark.parametrize("fn", [lambda x: x.norm(), lambda x: x.norm(dim=1), lambda x: x.norm(p=1, dim=0, keepdim=True),
+                                lambda x: x.norm(p=3), lambda x: sj.topk(x.flatten(), 3)[0],
+                                lambda x: sj.topk(x, 2, dim=0, largest=False)[0], lambda x: sj.outer(x[0], x[1])],
+                         ids=["norm", "norm dim", "norm p=1", "norm p=3", "topk", "topk smallest", "outer"])
+def test_composites(check_grad, rng, fn):
+    check_grad(fn, distinct(rng, 3, 4) + 0.05)
