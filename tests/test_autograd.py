@@ -96,15 +96,16 @@ def test_graph_is_freed_after_backward():
         y.backward()
 
 
-def test_freed_graph_releases_saved_arrays():
+def test_freed_graph_releases_intermediate_tensors():
     x = sj.ones(1000, requires_grad=True)
     h = x.exp()
-    ref = weakref.ref(h.grad_fn.out)  # the array Exp saved for backward
-    y = h.sum()
+    refs = [weakref.ref(h), weakref.ref(h.data)]  # the intermediate and the array backward needs
+    y = (h * 2).sum()
     del h
+    assert all(r() is not None for r in refs)  # kept for backward
     y.backward()
     gc.collect()
-    assert ref() is None
+    assert all(r() is None for r in refs)  # freed by backward, although y is still alive
 
 
 def test_retain_graph_allows_a_second_backward():
