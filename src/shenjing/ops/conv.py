@@ -18,10 +18,39 @@ and the gradients that come back into ``backward`` are already the (N·OH·OW, O
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed blocks for reuse instead of returning them to the kernel.
+
+    A training step frees and re-allocates the same multi-megabyte arrays (im2col matrices, col2im
+    buffers) every time.  By default glibc serves blocks over its adaptive threshold with a fresh
+    mmap and trims the heap top on free, so each step pays ~3,700 page faults, each zeroing a page:
+    LeNet's step took 16.4 ms, 9.1 ms with this (PyTorch in the same process: 9.9 → 7.0 ms).  The
+    price is that RSS stays at its high-water mark.  Set ``SHENJING_KEEP_FREED_MEMORY=0`` to leave
+    malloc alone.  Returns whether the settings were applied (glibc only)."""
+    if os.environ.get("SHENJING_KEEP_FREED_MEMORY", "1") == "0":
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    ok = mallopt(m_mmap_threshold, 32 * 2**20)  # glibc's maximum: blocks up to 32 MiB come from the heap
+    ok &= mallopt(m_trim_threshold, 2**30)  # shrink the heap only when 1 GiB lies free at its top
+    return bool(ok)
+
+
+MALLOC_TUNED = keep_freed_memory()
 
 
 def out_size(size: int, k: int, stride: int, pad_lo: int, pad_hi: int, dilation: int) -> int:
