@@ -34,11 +34,22 @@ def cjk_font() -> str | None:
     """The name of an installed font that has Chinese glyphs, or ``None``."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in _CJK_NAMES:
-        if name in installed:
-            return name
+    for attempt in range(2):
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        for name in _CJK_NAMES:
+            if name in installed:
+                return name
+        if attempt == 0:  # a font installed after matplotlib built its cache: register the files
+            for path in font_manager.findSystemFonts():
+                if any(k in path.lower() for k in _CJK_FILE_HINTS):
+                    try:
+                        font_manager.fontManager.addfont(path)
+                    except (OSError, RuntimeError, ValueError):
+                        continue
     return None
+
+
+_CJK_FILE_HINTS = ("wqy", "notosanscjk", "noto-cjk", "sourcehansans", "droidsansfallback", "uming", "simhei")
 
 
 def figure_lang(lang: str) -> str:
