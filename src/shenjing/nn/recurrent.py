@@ -110,7 +110,7 @@ class RNNBase(Module):
             raise ValueError(f"{name}: the input sequence is empty (shape {tuple(x.shape)})")
         w = self.weight_ih_l0
         if x.data.dtype != w.data.dtype:
-            raise RuntimeError(f"{name}: input is {x.dtype} but the parameters are {w.dtype}; "
+            raise RuntimeError(f"{name}: input is {x.data.dtype} but the parameters are {w.data.dtype}; "
                                "convert one of them (model.double() or x.float())")
         return x.ndim == 3
 
@@ -121,8 +121,8 @@ class RNNBase(Module):
         if tuple(h.shape) != want:
             raise RuntimeError(f"{type(self).__name__}: expected {what} of size {want}, got {tuple(h.shape)}")
         if h.data.dtype != self.weight_ih_l0.data.dtype:
-            raise RuntimeError(f"{type(self).__name__}: {what} is {h.dtype} but the parameters are "
-                               f"{self.weight_ih_l0.dtype}")
+            raise RuntimeError(f"{type(self).__name__}: {what} is {h.data.dtype} but the parameters are "
+                               f"{self.weight_ih_l0.data.dtype}")
 
     # ----------------------------------------------------------------- the layer loop
     def _run(self, x: Tensor, h0: Tensor | None, c0: Tensor | None, batched: bool):
@@ -295,7 +295,7 @@ class RNNCellBase(Module):
             raise RuntimeError(f"{name}: input has {x.shape[-1]} features (shape {tuple(x.shape)}), "
                                f"expected input_size={self.input_size}")
         if x.data.dtype != self.weight_ih.data.dtype:
-            raise RuntimeError(f"{name}: input is {x.dtype} but the parameters are {self.weight_ih.dtype}")
+            raise RuntimeError(f"{name}: input is {x.data.dtype} but the parameters are {self.weight_ih.data.dtype}")
         batched = x.ndim == 2
         want = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
         out = []
