@@ -119,6 +119,19 @@ class MaxPool2d(Function):
         the first row that holds the window's maximum, then its first column: PyTorch's row-major choice."""
         n, c = x.shape[:2]
         x6 = x[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
+        if kh == kw == 2:  # the common case in a handful of whole-array operations
+            t0, t1 = x6[..., 0], x6[..., 1]
+            rm = np.maximum(t0, t1)  # (N, C, OH, 2, OW): each window row's maximum ...
+            col = np.greater(t1, t0)  # ... and whether it sits in column 1
+            r0, r1 = rm[:, :, :, 0], rm[:, :, :, 1]
+            out = np.maximum(r0, r1)
+            sel = np.greater(r1, r0)  # the maximum is in row 1 only if strictly greater there
+            c0, c1 = col[:, :, :, 0], col[:, :, :, 1]
+            idx = (c0 ^ ((c0 ^ c1) & sel)).view(np.uint8)  # the chosen row's column
+            idx += sel.view(np.uint8) << 1
+            if np.isnan(out).any():
+                return out, None
+            return out, idx
         rm = x6[..., 0].copy(order="K")  # (N, C, OH, kh, OW): each window row's maximum
         col = np.zeros_like(rm, dtype=itype)  # *_like keeps rm's memory order, so no op mixes layouts
         upd = np.empty_like(rm, dtype=bool)
