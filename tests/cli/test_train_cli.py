@@ -29,7 +29,10 @@ def _env(tmp: Path, data: Path | None = DATA) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"XDG_CACHE_HOME": str(tmp / "cache"), "HOME": str(tmp / "home"),
                 "SHENJING_MNIST_MIRRORS": "", "SHENJING_FASHION_MNIST_MIRRORS": "",
-                "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
+                "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
+                # one BLAS thread: several of these processes run side by side, and spinning
+                # BLAS threads on a busy machine make a small run ten times slower
+                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
     env.pop("LC_ALL", None)
     env.pop("LC_MESSAGES", None)
     env["SHENJING_DATA"] = str(data if data is not None else tmp / "no-data-here")
