@@ -51,15 +51,17 @@ def _table(cm: list[list[int]], names: list[str]) -> str:
 
 def save_confusion_png(cm: list[list[int]], path: str, accuracy: float,
                        names: list[str]) -> None:
-    """Draw the confusion matrix (counts in the cells) into a PNG file."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Draw the confusion matrix (counts in the cells) into a PNG file, in the current
+    language when a font for it is installed."""
     import numpy as np
 
+    from .. import i18n
+    from ..viz.lecture import figure_lang, new_figure, save_figure
+
+    lang = figure_lang(i18n.get_lang())
     m = np.asarray(cm)
-    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    fig = new_figure(6.4, 5.6, lang=lang)
+    ax = fig.add_subplot()
     im = ax.imshow(m, cmap="Blues")
     k = len(m)
     for i in range(k):
@@ -69,13 +71,11 @@ def save_confusion_png(cm: list[list[int]], path: str, accuracy: float,
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
     ax.set_yticklabels([class_label(i, names[i]) for i in range(k)], fontsize=7)
-    ax.set_xlabel(t("cli.eval.plot.pred"))
-    ax.set_ylabel(t("cli.eval.plot.true"))
-    ax.set_title(t("cli.eval.plot.title", acc=100 * accuracy))
+    ax.set_xlabel(t("cli.eval.plot.pred", lang=lang))
+    ax.set_ylabel(t("cli.eval.plot.true", lang=lang))
+    ax.set_title(t("cli.eval.plot.title", lang=lang, acc=100 * accuracy))
     fig.colorbar(im, ax=ax)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def _run(args: argparse.Namespace) -> int:
