@@ -181,6 +181,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, default=None, metavar="N",
                    help=t("cli.train.arg.max_steps"))
     p.add_argument("--quiet", action="store_true", help=t("cli.train.arg.quiet"))
+    from .poetry import add_task_arguments  # --task poetry: the Tang-poem language model
+
+    add_task_arguments(p)
     return p
 
 
@@ -233,6 +236,10 @@ def _check_settings(s: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------------- the run
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "task", "classify") == "poetry":
+        from .poetry import run_train
+
+        return guarded(args, lambda: run_train(args))
     return guarded(args, lambda: _run(args))
 
 
