@@ -24,7 +24,7 @@ from .. import i18n
 __all__ = ["COMMANDS", "build_parser", "common_parent", "main"]
 
 #: Subcommand modules, in the order ``shenjing --help`` lists them.
-COMMANDS: list[str] = ["demo", "train", "evaluate", "predict", "models"]
+COMMANDS: list[str] = ["demo", "train", "evaluate", "predict", "models", "viz", "generate"]
 
 
 def common_parent() -> argparse.ArgumentParser:
