@@ -43,13 +43,13 @@ class PoetrySettings:
 
     cell: str = "lstm"
     embed: int = 128
-    hidden: int = 384
+    hidden: int = 256
     layers: int = 2
     dropout: float = 0.3
     seq_len: int = 64
     batch_size: int = 32
     lr: float = 3e-3
-    steps: int = 1500
+    steps: int = 1200
     time_limit: float | None = None  # seconds; stop early when reached
     val_poems: int = 16
     eval_every: int = 100
