@@ -21,16 +21,19 @@ class _BatchNorm(Module):
     _expect = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        self.use_bias = affine and bias  # PyTorch ≥ 2.13: affine=True, bias=False learns γ only
         npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=npd))
-            self.bias = Parameter(np.zeros(num_features, dtype=npd))
         else:
             self.register_parameter("weight", None)
+        if self.use_bias:
+            self.bias = Parameter(np.zeros(num_features, dtype=npd))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=npd)))
@@ -51,6 +54,7 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             self.weight.data[...] = 1
+        if self.use_bias:
             self.bias.data[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
@@ -72,7 +76,7 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.use_bias}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
