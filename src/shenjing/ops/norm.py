@@ -54,6 +54,13 @@ class _Channels:
             return s.reshape(self.rep, self.c).sum(axis=0) if self.rep > 1 else s
         return v.sum(axis=2).sum(axis=0)
 
+    def dot(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Σ over all but the channel axis of a·b, fused (no temporary a·b array)."""
+        if self.last:
+            s = np.einsum("ij,ij->j", a, b)
+            return s.reshape(self.rep, self.c).sum(axis=0) if self.rep > 1 else s
+        return np.einsum("ncl,ncl->c", a, b)
+
     def vec(self, a: np.ndarray) -> np.ndarray:
         """A per-channel vector shaped to broadcast against a viewed array."""
         if self.last:
@@ -75,7 +82,7 @@ class BatchNorm(Function):
                                  f"{list(x.shape)}")
             mean = ch.sum(v) / ch.count
             xc = v - ch.vec(mean.astype(dt))
-            var = ch.sum(xc * xc) / ch.count
+            var = ch.dot(xc, xc) / ch.count
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean
@@ -104,7 +111,7 @@ class BatchNorm(Function):
         need_b = self.has_b and need[2]
         gv = ch.view(g)
         sg = ch.sum(gv) if (need_b or (need[0] and self.training)) else None
-        sgx = ch.sum(gv * xc) if (need_w or (need[0] and self.training)) else None  # Σ g (x − μ)
+        sgx = ch.dot(gv, xc) if (need_w or (need[0] and self.training)) else None  # Σ g (x − μ)
         gx = gw = gb = None
         if need[0]:
             if self.training:  # (γ/σ)(g − mean g − x̂ mean(g x̂)), with x̂ = (x − μ)/σ

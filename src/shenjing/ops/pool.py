@@ -42,6 +42,13 @@ def alloc(shape: tuple, dtype, channels_last: bool, fill: float | None = None) -
     return np.empty(shape, dtype=dtype) if fill is None else np.full(shape, fill, dtype=dtype)
 
 
+def _like(x: np.ndarray, channels_last: bool) -> np.ndarray:
+    """x copied into channels-last memory or C order."""
+    out = alloc(x.shape, x.dtype, channels_last)
+    out[...] = x
+    return out
+
+
 def _tap(buf: np.ndarray, u: int, v: int, oh: int, ow: int, stride, dilation) -> np.ndarray:
     """The (N, C, OH, OW) view of a (padded) array that kernel tap (u, v) reads."""
     r, c = u * dilation[0], v * dilation[1]
@@ -164,6 +171,8 @@ class MaxPool2d(Function):
     def backward(self, g):
         (n, c, h, w), (kh, kw), stride, padding, dilation, oh, ow = self.geom
         idx = self.idx
+        if is_channels_last(g) != self.chl and c > 1:  # e.g. from Flatten's backward: one copy, then
+            g = _like(g, self.chl)                    # no operation below mixes memory orders
         mask = np.empty_like(idx, dtype=bool)
         if self.fast:  # windows do not overlap: each tap's slice is written once
             gx = alloc((n, c, h, w), g.dtype, self.chl)
