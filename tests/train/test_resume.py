@@ -53,11 +53,17 @@ def _assert_same(a: Trainer, b: Trainer) -> None:
     assert sj.random.get_rng_state() is not None
 
 
+@pytest.fixture(scope="module")
+def ref(tmp_path_factory) -> Trainer:
+    """The uninterrupted run every test compares with."""
+    trainer, loader, val = _build(tmp_path_factory.mktemp("ref"))
+    trainer.fit(loader, EPOCHS, val)
+    assert len(trainer.history.steps) == EPOCHS * 10
+    return trainer
+
+
 @pytest.mark.parametrize("k", [7, 10, 23])  # mid-epoch, at an epoch's end, in the last epoch
-def test_stop_after_k_steps_and_resume_equals_an_uninterrupted_run(tmp_path, k):
-    ref, loader, val = _build(tmp_path / "ref")
-    ref.fit(loader, EPOCHS, val)
-    assert len(ref.history.steps) == EPOCHS * 10
+def test_stop_after_k_steps_and_resume_equals_an_uninterrupted_run(tmp_path, ref, k):
 
     first, loader, val = _build(tmp_path / "run")
     first.fit(loader, EPOCHS, val, max_steps=k)
@@ -72,10 +78,8 @@ def test_stop_after_k_steps_and_resume_equals_an_uninterrupted_run(tmp_path, k):
     _assert_same(ref, second)
 
 
-def test_resume_from_a_periodic_checkpoint_after_a_crash(tmp_path):
+def test_resume_from_a_periodic_checkpoint_after_a_crash(tmp_path, ref):
     """A run that died after step 13 (no clean stop) resumes from the step-12 checkpoint."""
-    ref, loader, val = _build(tmp_path / "ref")
-    ref.fit(loader, EPOCHS, val)
     crashed, loader, val = _build(tmp_path / "run")
 
     class Crash(Exception):
