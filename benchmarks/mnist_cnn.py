@@ -10,6 +10,7 @@ backward) and the GFLOP/s each reaches against this machine's float32 matrix-pro
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/mnist_cnn.py [--batch 64] [--epochs 1]
     BENCH_THREADS=1 python benchmarks/mnist_cnn.py --steps 200      # a quicker partial epoch
+    python benchmarks/mnist_cnn.py --profile 100                     # where one step's time goes
 """
 
 from __future__ import annotations
@@ -161,6 +162,73 @@ def memory(lib: str, batch: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# ----------------------------------------------------------------------------- profile of one step
+def profile(x: np.ndarray, y: np.ndarray, batch: int, steps: int) -> None:
+    """Milliseconds per step spent in each op, forward and backward, for both libraries."""
+    import collections
+
+    from shenjing.autograd.function import Function
+
+    order = np.random.default_rng(0).permutation(len(x))
+    r = Runner("shenjing", x, y, order, batch, lr=0.01)
+    r.run(2)  # first: the steps import every op class that is to be patched
+    spent: dict = collections.defaultdict(float)
+    patched = []
+
+    def subclasses(c):
+        for k in c.__subclasses__():
+            yield k
+            yield from subclasses(k)
+
+    for cls in {c for c in subclasses(Function) if "forward" in c.__dict__ or "backward" in c.__dict__}:
+        fwd, bwd = cls.forward, cls.backward
+
+        def timed_fwd(self, *a, _f=fwd, _c=cls, **k):
+            t = time.perf_counter()
+            out = _f(self, *a, **k)
+            self._prof_key = (_c.__name__, tuple(getattr(a[0], "shape", ())))
+            spent[self._prof_key + ("forward",)] += time.perf_counter() - t
+            return out
+
+        def timed_bwd(self, g, _b=bwd):
+            t = time.perf_counter()
+            out = _b(self, g)
+            spent[self._prof_key + ("backward",)] += time.perf_counter() - t
+            return out
+
+        patched.append((cls, fwd, bwd))
+        cls.forward, cls.backward = timed_fwd, timed_bwd
+    r.run(10)
+    spent.clear()
+    r.seconds = 0.0
+    r.run(steps)
+    for cls, fwd, bwd in patched:
+        cls.forward, cls.backward = fwd, bwd
+    total = r.seconds / steps * 1e3
+    print(f"shenjing: {total:.2f} ms per step; per op (ms per step, % of the step):")
+    for (name, shape, phase), sec in sorted(spent.items(), key=lambda kv: -kv[1]):
+        ms = sec / steps * 1e3
+        if ms >= 0.02:
+            print(f"  {name:14} {phase:8} {str(shape):18} {ms:7.3f}  {100 * ms / total:5.1f}%")
+    ops = sum(spent.values()) / steps * 1e3
+    print(f"  {'(the rest: Python, autograd bookkeeping, optimizer, batch copy)':52} {total - ops:7.3f}  "
+          f"{100 * (total - ops) / total:5.1f}%")
+
+    import torch
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as tprofile
+
+    r = Runner("torch", x, y, order, batch, lr=0.01)
+    r.run(10)
+    r.seconds = 0.0
+    with tprofile(activities=[ProfilerActivity.CPU]) as prof:
+        r.run(steps)
+    print(f"PyTorch: {r.seconds / steps * 1e3:.2f} ms per step (with its profiler on); top ops by self time:")
+    table = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=14)
+    print("\n".join("  " + line for line in table.splitlines()))
+    del torch
+
+
 # ----------------------------------------------------------------------------- main
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -170,6 +238,8 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=50, help="steps of one library before switching to the other")
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--lr", type=float, default=0.01)
+    ap.add_argument("--profile", type=int, default=0, metavar="STEPS",
+                    help="instead: time each op over STEPS steps, for shenjing and (its profiler) PyTorch")
     ap.add_argument("--child", choices=["shenjing", "torch"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -183,6 +253,9 @@ def main() -> None:
     header(f"mnist_cnn: LeNet-5 training epoch on MNIST, batch {args.batch}, SGD momentum 0.9")
     x, y, source = load_mnist()
     print(f"data: {len(x)} MNIST training images from {source}")
+    if args.profile:
+        profile(x, y, args.batch, args.profile)
+        return
     order = np.random.default_rng(0).permutation(len(x))
     runners = {lib: Runner(lib, x, y, order, args.batch, args.lr) for lib in ("shenjing", "torch")}
     steps_per_epoch = len(x) // args.batch
