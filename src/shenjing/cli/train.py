@@ -47,7 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "weight_decay": 0.0,
     "schedule": "cosine",
     "seed": 0,
-    "val_split": 5000,
+    "val_split": None,  # None: 1/12 of the training set, at most 5000 (5000 of MNIST's 60000)
     "augment": False,
     "train_size": None,
     "early_stopping": 0,
@@ -220,9 +220,9 @@ def _check_settings(s: dict[str, Any]) -> None:
         if v < 1:
             raise UsageError(t("cli.train.error.positive", option="--" + k.replace("_", "-"),
                                value=v))
-    if s["val_split"] < 0 or s["early_stopping"] < 0:
+    if (s["val_split"] or 0) < 0 or s["early_stopping"] < 0:
         raise UsageError(t("cli.train.error.positive", option="--val-split/--early-stopping",
-                           value=min(s["val_split"], s["early_stopping"])))
+                           value=min(s["val_split"] or 0, s["early_stopping"])))
     if not s["lr"] > 0:
         raise UsageError(t("cli.train.error.positive", option="--lr", value=s["lr"]))
     if s["model"] not in zoo.list_models():
@@ -255,15 +255,16 @@ def _prepare_data(s: dict[str, Any], root: str | None) -> dict[str, Any]:
     full = open_dataset(name, True, root, train_tf)
     test = open_dataset(name, False, root, eval_tf)
     n = len(full)
-    if s["val_split"] >= n:
-        raise UsageError(t("cli.train.error.val_split", n=s["val_split"], total=n))
+    n_val = min(5000, n // 12) if s["val_split"] is None else s["val_split"]
+    if n_val >= n:
+        raise UsageError(t("cli.train.error.val_split", n=n_val, total=n))
     perm = Generator().manual_seed(s["seed"]).rng.permutation(n)
-    val_idx, train_idx = perm[:s["val_split"]], perm[s["val_split"]:]
+    val_idx, train_idx = perm[:n_val], perm[n_val:]
     if s["train_size"] is not None:
         train_idx = train_idx[:s["train_size"]]
     train_idx = np.sort(train_idx)
     train = Subset(full, train_idx) if len(train_idx) != n else full
-    if s["val_split"]:
+    if n_val:
         view = copy.copy(full)  # same arrays, evaluation transform
         view.transform = eval_tf
         val, val_name = Subset(view, np.sort(val_idx)), "val"
