@@ -209,3 +209,20 @@ def test_clip_grad_norm_on_exploding_rnn():
     for name, p in tm.named_parameters():
         np.testing.assert_allclose(dict(sm.named_parameters())[name].grad.numpy(), p.grad.numpy(),
                                    rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM"])
+@pytest.mark.parametrize("batch", [2, 16])
+def test_both_weight_gradient_strategies(kind, batch):
+    """A narrow batch takes the one-product weight gradient, a wide one the per-step sum
+    (ops.rnn._bulk_weight_grad); both equal PyTorch."""
+    from shenjing.ops.rnn import _bulk_weight_grad
+
+    rng = np.random.default_rng(batch)
+    tm = getattr(torch.nn, kind)(3, 4, num_layers=2, bidirectional=True).double()
+    sm = getattr(nn, kind)(3, 4, num_layers=2, bidirectional=True, dtype=sj.float64)
+    _copy_weights(sm, tm)
+    assert _bulk_weight_grad(4 + 3 + 1, batch) == (batch == 2)
+    sx, tx = _leaf(rng.standard_normal((6, batch, 3)))
+    s_out, t_out = sm(sx)[0], tm(tx)[0]
+    _compare([s_out], [t_out], [sx], [tx], sm, tm, rng)

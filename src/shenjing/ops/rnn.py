@@ -1,16 +1,20 @@
 """Recurrent kernels: one layer and one direction of an RNN, LSTM or GRU over a whole sequence.
 
 Each class is ONE ``Function`` for all time steps, with backpropagation through time written by
-hand.  The input projection of every step is one matrix product before the loop; inside the loop
-each step does one product with ``W_hh`` for all its gates and a handful of in-place NumPy calls;
-after the backward loop the weight gradients are again single products over all steps, e.g.
-``∂L/∂W_hh = Σₜ δzₜ hₜ₋₁ᵀ``, one GEMM with ``T·B`` columns.
+hand, so the tape holds one node per layer and direction instead of a dozen per step.
 
-Layout: inside a kernel everything is *feature-major* — a step's gates are a ``(G·H, B)`` block
-(``W_hh @ h`` with ``h`` of shape ``(H, B)``), so each gate is a contiguous ``(H, B)`` slab and the
-elementwise calls never walk strided rows.  Hidden states live in one array ``s`` of shape
-``(H, T + 2, B)`` whose columns ``1 … T`` are h at each time step, so ``s[:, 0:T]`` viewed as
-``(H, T·B)`` is the matrix of previous states for the weight gradient, without a copy.
+Layout: inside a kernel everything is *feature-major*: a step's gates form one ``(G·H, B)`` block
+(``W @ h`` with ``h`` of shape ``(H, B)``), so each gate is a contiguous ``(H, B)`` slab and the
+elementwise calls never walk strided rows.
+
+RNN and LSTM keep, for every step, a *stacked operand* block ``[hₜ₋₁; xₜ; 1]`` of shape
+``(H + I + 1, B)`` in one array ``z`` of shape ``(T + 2, H + I + 1, B)``.  A step is then ONE
+matrix product ``[W_hh | W_ih | b] @ [hₜ₋₁; xₜ; 1]`` for all its gates (input projection and bias
+included), and writes hₜ straight into the next step's block.  Backward accumulates the weight
+gradient of all three parts with one product per step, ``∂L/∂[W_hh | W_ih | b] += δzₜ [hₜ₋₁; xₜ; 1]ᵀ``,
+while ``δzₜ`` is still in cache.  The GRU, whose candidate gate needs W_in x and W_hn h apart
+(n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))), projects the inputs of all steps in one product
+before the loop instead.
 
 Conventions shared by the three kernels
 ---------------------------------------
@@ -20,7 +24,7 @@ Conventions shared by the three kernels
 * ``h0`` (and ``c0``) are ``(B, H)`` arrays or ``None`` (zeros, no gradient);
 * ``reverse=True`` runs from the last step to the first (the backward half of a bidirectional
   layer); outputs are still in input time order;
-* the result is one *packed* time-major array (a view of ``s``): the hidden state of every time
+* the result is one *packed*, time-major array (a view, no copy): the hidden state of every time
   step and, for the LSTM, the final cell state ``c_n`` — :func:`packed_rows` says which row is
   which.  The final hidden state is one of the output rows, so a gradient that reaches it through
   the output and through ``h_n`` lands in the same place and is simply added by the engine.
@@ -124,6 +128,22 @@ def _operands(x: np.ndarray, h0, hidden: int, bias: bool, reverse: bool, batch_f
     slot = steps + 1 if reverse else 0
     z[slot, :hidden] = 0 if h0 is None else h0.T
     return z
+
+
+def _bulk_weight_grad(height: int, batch: int) -> bool:
+    """Whether to collect δzₜ of all steps and take ONE product at the end instead of adding
+    δzₜ [hₜ₋₁; xₜ; 1]ᵀ step by step.  Adding costs a pass over the (G·H, K) weight gradient per
+    step, collecting a strided copy of δzₜ; with a small batch and a tall operand (K ≫ B, as in a
+    character model) one big product is much faster, with a large batch (sequential MNIST) the
+    per-step sum is."""
+    return height > 2 * batch
+
+
+def _bulk_product(dzs: np.ndarray, z: np.ndarray, steps: int, reverse: bool) -> np.ndarray:
+    """Σₜ δzₜ [hₜ₋₁; xₜ; 1]ᵀ as one product: δZ (G·H, T·B) times the operands (K, T·B)ᵀ."""
+    lo = 2 if reverse else 0
+    ops = z[lo: lo + steps].transpose(1, 0, 2).reshape(z.shape[1], -1)  # (K, T·B), a copy
+    return dzs.reshape(dzs.shape[0], -1) @ ops.T
 
 
 class _Stacked(Function):
@@ -276,8 +296,10 @@ class LSTMSeq(_Stacked):
         want_w = any(need[3:])
         want_x = need[0]
         wt = w[:, : h + (inp if want_x else 0)].T
-        dw = np.empty_like(w) if want_w else None
-        wtmp = np.empty_like(w) if want_w else None
+        bulk = want_w and _bulk_weight_grad(z.shape[1], batch)
+        dw = np.empty_like(w) if want_w and not bulk else None
+        wtmp = np.empty_like(w) if want_w and not bulk else None
+        dzs = np.empty((h4, steps, batch), dtype=dt) if bulk else None
         dxs = np.empty((steps, inp, batch), dtype=dt) if want_x else None
         dc = np.ascontiguousarray(g[crow].T)
         dh = np.empty((h, batch), dtype=dt)
@@ -308,7 +330,9 @@ class LSTMSeq(_Stacked):
             np.subtract(at[: 3 * h], der[: 3 * h], out=der[: 3 * h])
             np.subtract(1, der[3 * h:], out=der[3 * h:])
             dzt *= der
-            if want_w:
+            if bulk:
+                dzs[:, t] = dzt
+            elif want_w:
                 if k == 0:
                     np.matmul(dzt, z[prev].T, out=dw)
                 else:
@@ -318,6 +342,8 @@ class LSTMSeq(_Stacked):
                 np.matmul(wt, dzt, out=recx)
                 if want_x:
                     dxs[t] = recx[h:]
+        if bulk:
+            dw = _bulk_product(dzs, z, steps, reverse)
         dx, dw_ih, dw_hh, db = self._split_grads(dw, dxs, h, inp, lambda m: _reorder_ifgo(m, h))
         return (dx, rec.T if need[1] else None, dc.T if need[2] else None, dw_ih, dw_hh,
                 db if self.has_b[0] else None, db if self.has_b[1] else None)
