@@ -29,6 +29,7 @@ MESSAGES_EN: dict[str, str] = {
     "cli.poetry.arg.dropout": "poetry: dropout between layers and before the output (default {default})",
     "cli.poetry.arg.seq_len": "poetry: characters per training window (default {default})",
     "cli.poetry.arg.val_poems": "poetry: poems held out for validation (default {default})",
+    "cli.poetry.arg.all_poems": "poetry: train on all poems, not only the regular 5- and 7-character ones",
     "cli.poetry.arg.time_limit": "poetry: stop after this many minutes (the best model so far is kept)",
     "cli.poetry.start": "Training a character {cell} on {train} poems ({tokens} characters, vocabulary "
                         "{vocab}; {val} poems held out), {params} parameters, {steps} steps of {batch}×{seq} "
@@ -76,6 +77,7 @@ MESSAGES_ZH: dict[str, str] = {
     "cli.poetry.arg.dropout": "写诗：层间及输出前的 dropout 比例（默认 {default}）",
     "cli.poetry.arg.seq_len": "写诗：每个训练窗口的字数（默认 {default}）",
     "cli.poetry.arg.val_poems": "写诗：留作验证的诗数（默认 {default}）",
+    "cli.poetry.arg.all_poems": "写诗：用全部诗训练，而不只是整齐的五言和七言",
     "cli.poetry.arg.time_limit": "写诗：训练这么多分钟后停止（保留目前最好的模型）",
     "cli.poetry.start": "训练字符级 {cell}：{train} 首诗（{tokens} 字，字表 {vocab}；留出 {val} 首验证），"
                         "参数 {params} 个，{steps} 步，每步 {batch}×{seq} 字，Adam 学习率 {lr}，随机种子 {seed}。"
@@ -139,6 +141,7 @@ def add_task_arguments(p: argparse.ArgumentParser) -> None:
                    help=t("cli.poetry.arg.seq_len", default=d.seq_len))
     p.add_argument("--val-poems", type=int, default=None, metavar="N",
                    help=t("cli.poetry.arg.val_poems", default=d.val_poems))
+    p.add_argument("--all-poems", action="store_true", help=t("cli.poetry.arg.all_poems"))
     p.add_argument("--time-limit", type=float, default=None, metavar="MINUTES", help=t("cli.poetry.arg.time_limit"))
 
 
@@ -151,6 +154,8 @@ def _settings(args: argparse.Namespace):
         value = getattr(args, arg, None)
         if value is not None:
             setattr(d, field, value)
+    if getattr(args, "all_poems", False):
+        d.regular_only = False
     if getattr(args, "time_limit", None) is not None:
         d.time_limit = 60.0 * args.time_limit
     return d
