@@ -14,7 +14,6 @@ import sys
 from typing import Any
 
 from ..i18n import t
-from . import poetry as _messages  # noqa: F401 - registers the generate messages
 
 __all__ = ["add_parser", "run"]
 

@@ -13,59 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import i18n
 from ..i18n import t
 from ._common import Printer
 
 DESCRIPTION = "demo.sine-rnn.desc"
 
-MESSAGES_EN = {
-    "demo.sine-rnn.desc": "a first RNN: predict the next value of a noisy sine wave (plot of prediction vs truth)",
-    "demo.sine-rnn.title": "Recurrent network: predicting a noisy sine wave",
-    "demo.sine-rnn.setup": "Wave: x(t) = sin(2π t / {period}) + noise (σ = {noise}); {n_train} training values, "
-                           "{n_test} test values. Model: {cell}(1, {hidden}) + Linear({hidden}, 1), "
-                           "trained on windows of {window} steps with Adam.",
-    "demo.sine-rnn.rule": "At each step: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh), prediction = w·h_t + b.",
-    "demo.sine-rnn.train": "step {step:>4}: training MSE {loss:.4f}",
-    "demo.sine-rnn.result": "Test, one step ahead: RNN MSE {mse:.4f}; the guess 'next = current' gives "
-                            "{baseline:.4f}; the noise alone is {floor:.4f}.",
-    "demo.sine-rnn.free": "Free running (the RNN fed its own predictions for {n} steps): MSE against the "
-                          "clean wave {mse:.4f}.",
-    "demo.sine-rnn.arg.cell": "recurrent cell",
-    "demo.sine-rnn.arg.hidden": "hidden units",
-    "demo.sine-rnn.arg.noise": "standard deviation of the noise",
-    "demo.sine-rnn.arg.seed": "random seed",
-    "fig.sine-rnn.title": "Next value of a noisy sine wave",
-    "fig.sine-rnn.noisy": "noisy wave (input)",
-    "fig.sine-rnn.clean": "clean wave",
-    "fig.sine-rnn.pred": "RNN, one step ahead",
-    "fig.sine-rnn.free": "RNN, free running",
-    "fig.sine-rnn.time": "time step t",
-}
-MESSAGES_ZH = {
-    "demo.sine-rnn.desc": "第一个循环网络：预测带噪正弦波的下一个值（画出预测与真值）",
-    "demo.sine-rnn.title": "循环神经网络：预测带噪声的正弦波",
-    "demo.sine-rnn.setup": "波形：x(t) = sin(2π t / {period}) + 噪声（σ = {noise}）；训练 {n_train} 个值，测试 "
-                           "{n_test} 个值。模型：{cell}(1, {hidden}) + Linear({hidden}, 1)，用 Adam 在长 {window} "
-                           "步的窗口上训练。",
-    "demo.sine-rnn.rule": "每一步：h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)，预测 = w·h_t + b。",
-    "demo.sine-rnn.train": "第 {step:>4} 步：训练均方误差 {loss:.4f}",
-    "demo.sine-rnn.result": "测试，预测下一步：RNN 的均方误差 {mse:.4f}；“下一个等于当前值”的猜法为 {baseline:.4f}；"
-                            "噪声本身为 {floor:.4f}。",
-    "demo.sine-rnn.free": "自由运行（把 RNN 自己的预测喂回去 {n} 步）：与无噪声波形的均方误差 {mse:.4f}。",
-    "demo.sine-rnn.arg.cell": "循环单元",
-    "demo.sine-rnn.arg.hidden": "隐藏单元数",
-    "demo.sine-rnn.arg.noise": "噪声的标准差",
-    "demo.sine-rnn.arg.seed": "随机种子",
-    "fig.sine-rnn.title": "带噪正弦波的下一个值",
-    "fig.sine-rnn.noisy": "带噪波形（输入）",
-    "fig.sine-rnn.clean": "无噪声波形",
-    "fig.sine-rnn.pred": "RNN 预测下一步",
-    "fig.sine-rnn.free": "RNN 自由运行",
-    "fig.sine-rnn.time": "时间步 t",
-}
-i18n.register("en", MESSAGES_EN)
-i18n.register("zh", MESSAGES_ZH)
 
 PERIOD = 25.0
 
