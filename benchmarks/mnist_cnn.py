@@ -164,8 +164,12 @@ def memory(lib: str, batch: int) -> dict:
 
 # ----------------------------------------------------------------------------- profile of one step
 def profile(x: np.ndarray, y: np.ndarray, batch: int, steps: int) -> None:
-    """Milliseconds per step spent in each op, forward and backward, for both libraries."""
+    """Milliseconds per step spent in each op, forward and backward, for both libraries.
+
+    With one thread the clock is the process's CPU time, which a busy machine disturbs less."""
     import collections
+
+    clock = time.process_time if THREADS == 1 else time.perf_counter
 
     from shenjing.autograd.function import Function
 
@@ -184,28 +188,29 @@ def profile(x: np.ndarray, y: np.ndarray, batch: int, steps: int) -> None:
         fwd, bwd = cls.forward, cls.backward
 
         def timed_fwd(self, *a, _f=fwd, _c=cls, **k):
-            t = time.perf_counter()
+            t = clock()
             out = _f(self, *a, **k)
             self._prof_key = (_c.__name__, tuple(getattr(a[0], "shape", ())))
-            spent[self._prof_key + ("forward",)] += time.perf_counter() - t
+            spent[self._prof_key + ("forward",)] += clock() - t
             return out
 
         def timed_bwd(self, g, _b=bwd):
-            t = time.perf_counter()
+            t = clock()
             out = _b(self, g)
-            spent[self._prof_key + ("backward",)] += time.perf_counter() - t
+            spent[self._prof_key + ("backward",)] += clock() - t
             return out
 
         patched.append((cls, fwd, bwd))
         cls.forward, cls.backward = timed_fwd, timed_bwd
     r.run(10)
     spent.clear()
-    r.seconds = 0.0
+    t0 = clock()
     r.run(steps)
+    total = (clock() - t0) / steps * 1e3
     for cls, fwd, bwd in patched:
         cls.forward, cls.backward = fwd, bwd
-    total = r.seconds / steps * 1e3
-    print(f"shenjing: {total:.2f} ms per step; per op (ms per step, % of the step):")
+    kind = "CPU" if THREADS == 1 else "wall"
+    print(f"shenjing: {total:.2f} ms per step ({kind} time); per op (ms per step, % of the step):")
     for (name, shape, phase), sec in sorted(spent.items(), key=lambda kv: -kv[1]):
         ms = sec / steps * 1e3
         if ms >= 0.02:
@@ -253,6 +258,7 @@ def main() -> None:
     header(f"mnist_cnn: LeNet-5 training epoch on MNIST, batch {args.batch}, SGD momentum 0.9")
     x, y, source = load_mnist()
     print(f"data: {len(x)} MNIST training images from {source}")
+    load_before = os.getloadavg()[0]
     if args.profile:
         profile(x, y, args.batch, args.profile)
         return
@@ -294,6 +300,10 @@ def main() -> None:
         traced = f"{m['traced_peak_mb']:.1f}" if lib == "shenjing" else "-"
         print(f"{lib:10} {epoch_s[lib]:8.2f} {gf:8.2f} {100 * gf / pk:6.1f}% {m['rss_peak_mb']:12.1f} "
               f"{m['rss_growth_mb']:14.1f} {traced:>10} {r.loss:10.4f}")
+    load = max(load_before, os.getloadavg()[0])
+    print(f"machine load (1-min average) before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f}"
+          + (f" -- other processes were running: with {THREADS} threads each, BLAS/OpenMP threads wait for "
+             "one another and both timings inflate, not alike" if load > 0.7 and THREADS > 1 else ""))
     ratio = epoch_s["shenjing"] / epoch_s["torch"]
     lo, med, hi = np.percentile(chunk_ratios, [10, 50, 90])
     print(f"ratio shenjing/PyTorch: {ratio:.2f}  (per-chunk ratios: median {med:.2f}, 10-90% {lo:.2f}-{hi:.2f}; "
