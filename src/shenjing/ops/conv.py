@@ -21,11 +21,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def keep_freed_memory() -> bool:
@@ -219,7 +223,7 @@ class Conv1d(Conv2d):
 
 
 # ----------------------------------------------------------------- argument handling for nn.functional
-def ntuple(value, n: int, name: str) -> tuple[int, ...]:
+def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
     """An int or a sequence of n ints → a tuple of n ints (PyTorch's ``_pair``)."""
     if isinstance(value, int | np.integer):
         return (int(value),) * n
@@ -231,7 +235,7 @@ def ntuple(value, n: int, name: str) -> tuple[int, ...]:
     return t
 
 
-def conv_padding(padding, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+def conv_padding(padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
                  name: str) -> tuple[int, ...]:
     """PyTorch's padding argument → (before, after) per spatial dim, flattened.
 
@@ -256,7 +260,8 @@ def conv_padding(padding, kernel: tuple[int, ...], stride: tuple[int, ...], dila
     return tuple(v for pv in p for v in (pv, pv))
 
 
-def conv(x, weight, bias, stride, padding, dilation, groups: int, dims: int, name: str):
+def conv(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any, dilation: Any, groups: int,
+         dims: int, name: str) -> Tensor:
     """Check shapes, then apply Conv1d/Conv2d on Tensors; an unbatched input (no N) is allowed."""
     from ..tensor import Tensor
 

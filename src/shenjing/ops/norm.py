@@ -11,9 +11,14 @@ memory, (N, C, H·W) for C order — so the inner loops stay long even when C is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..autograd.function import Function
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 class _Channels:
@@ -129,8 +134,9 @@ class BatchNorm(Function):
         return gx, gw, gb
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5, name: str = "batch_norm"):
+def batch_norm(x: Tensor, running_mean: Any, running_var: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1, eps: float = 1e-5,
+               name: str = "batch_norm") -> Tensor:
     """Apply ``BatchNorm`` to Tensors: checks the shapes, unwraps the running statistics."""
     from ..tensor import Tensor
 
@@ -150,7 +156,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     return BatchNorm.apply(*args, running_mean=rm, running_var=rv, training=training, momentum=momentum, eps=eps)
 
 
-def dropout2d(x, p: float = 0.5, training: bool = True, generator=None):
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
     """Zero whole channels: each (n, c) feature map is kept with probability 1 − p and scaled by 1/(1 − p)."""
     from ..random import get_rng
     from .elementwise import Mul

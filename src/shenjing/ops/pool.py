@@ -12,10 +12,14 @@ and keeps x's memory order (channels-last stays channels-last).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..autograd.function import Function
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def pool_out_size(size: int, k: int, stride: int, pad: int, dilation: int, ceil_mode: bool) -> int:
@@ -276,7 +280,7 @@ class AdaptiveAvgPool2d(Function):
 
 
 # ----------------------------------------------------------------- argument handling for nn.functional
-def _check4(x, name: str):
+def _check4(x: Tensor, name: str) -> tuple[Tensor, bool]:
     """Tensors of rank 3 (C, H, W) become (1, C, H, W); returns (x, unbatched)."""
     if x.ndim not in (3, 4):
         raise RuntimeError(f"{name}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got input of shape "
@@ -284,7 +288,8 @@ def _check4(x, name: str):
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+               ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     from ..tensor import Tensor
     from .conv import ntuple
 
@@ -307,8 +312,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     return out, (idx.squeeze(0) if unbatched else idx)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     from .conv import ntuple
 
     k = ntuple(kernel_size, 2, "kernel_size")
@@ -327,7 +332,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     return out.squeeze(0) if unbatched else out
 
 
-def adaptive_avg_pool2d(x, output_size):
+def adaptive_avg_pool2d(x: Tensor, output_size: Any) -> Tensor:
     x4, unbatched = _check4(x, "adaptive_avg_pool2d")
     h, w = x4.shape[2:]
     if output_size is None or isinstance(output_size, int | np.integer):
