@@ -43,7 +43,7 @@ def test_train_task_poetry_end_to_end(tmp_path, corpus, capsys):
                  "--out", str(out), "--lang", "en"])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert "val perplexity" in text and "best validation perplexity" in text
+    assert "val perplexity" in text and "Lowest validation perplexity" in text and "Final model" in text
     model, vocab, ck = load_poetry_model(out / "best.safetensors")
     assert ck["settings"]["hidden"] == 16 and len(vocab) == model.vocab_size
     assert ck["metrics"]["val_perplexity"] > 1

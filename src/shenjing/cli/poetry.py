@@ -101,14 +101,11 @@ def run_train(args: argparse.Namespace) -> int:
             text = generate(data["model"], data["vocab"], "", 48, 0.8, None, settings.seed + data["step"])
             print(t("cli.poetry.sample", text=text.replace("\n", " / ")), flush=True)
 
-    from ..lm.poetry import load_poetry_model
-
     model, vocab, metrics = train_poetry(poems, settings, out, log)
-    best_path = out / "best.safetensors"
-    best_model, best_vocab, _ = load_poetry_model(best_path)
-    share = form_share(best_model, best_vocab, n=20, seed=settings.seed)
+    share = form_share(model, vocab, n=20, seed=settings.seed)
+    last_ppl = metrics["history"][-1]["val_perplexity"] if metrics["history"] else float("nan")
     print(t("cli.poetry.done", time=metrics["time_s"], why=t(f"cli.poetry.why.{metrics['stopped']}"),
-            ppl=metrics["best"]["perplexity"], step=metrics["best"]["step"], good=share["well_formed"],
-            n=share["n"], best=best_path))
+            ppl=metrics["best"]["perplexity"], step=metrics["best"]["step"], last_ppl=last_ppl,
+            good=share["well_formed"], n=share["n"], best=out / "best.safetensors", last=out / "last.safetensors"))
     sys.stdout.flush()
     return 0

@@ -379,7 +379,7 @@ MESSAGES: dict[str, str] = {
     "cli.poetry.eval": "step {step}/{steps}  train loss {loss:.3f}  val perplexity {ppl:.1f}{best}  {time:.0f} s",
     "cli.poetry.eval.best": " (best)",
     "cli.poetry.sample": "    sample: {text}",
-    "cli.poetry.done": "Done in {time:.0f} s ({why}): best validation perplexity {ppl:.1f} at step {step}; {good} of {n} sampled poems are regular 5- or 7-character verse.\nModel: {best}\nWrite with: shenjing generate --checkpoint {best} --prompt 春",
+    "cli.poetry.done": "Done in {time:.0f} s ({why}). Lowest validation perplexity {ppl:.1f} at step {step}: {best}\nFinal model (validation perplexity {last_ppl:.1f}; {good} of {n} sampled poems are regular 5- or 7-character verse): {last}\nWrite with: shenjing generate --checkpoint {last} --prompt 春",
     "cli.poetry.why.steps": "all steps",
     "cli.poetry.why.time_limit": "time limit",
     "cli.poetry.error.epochs": "--task poetry counts training steps: use --steps N and/or --time-limit MINUTES",

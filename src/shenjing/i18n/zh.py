@@ -379,7 +379,7 @@ MESSAGES: dict[str, str] = {
     "cli.poetry.eval": "第 {step}/{steps} 步  训练损失 {loss:.3f}  验证困惑度 {ppl:.1f}{best}  {time:.0f} 秒",
     "cli.poetry.eval.best": "（最好）",
     "cli.poetry.sample": "    试写：{text}",
-    "cli.poetry.done": "用时 {time:.0f} 秒（{why}）：最好的验证困惑度 {ppl:.1f}（第 {step} 步）；试写的 {n} 首中有 {good} 首是整齐的五言或七言。\n模型：{best}\n写诗：shenjing generate --checkpoint {best} --prompt 春",
+    "cli.poetry.done": "用时 {time:.0f} 秒（{why}）。最低验证困惑度 {ppl:.1f}（第 {step} 步）：{best}\n最终模型（验证困惑度 {last_ppl:.1f}；试写 {n} 首中 {good} 首是整齐的五言或七言）：{last}\n写诗：shenjing generate --checkpoint {last} --prompt 春",
     "cli.poetry.why.steps": "完成全部步数",
     "cli.poetry.why.time_limit": "到达时间上限",
     "cli.poetry.error.epochs": "--task poetry 按步数训练：请用 --steps N 和/或 --time-limit 分钟数",

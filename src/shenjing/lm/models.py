@@ -46,8 +46,8 @@ class SequenceClassifier(Module):
 
 
 class CharLM(Module):
-    """Character language model: embedding → LSTM/GRU → dropout → linear over the vocabulary,
-    p(xₜ₊₁ | x≤ₜ) = softmax(W hₜ + b)."""
+    """Character language model: embedding → dropout → LSTM/GRU → dropout → linear over the
+    vocabulary, p(xₜ₊₁ | x≤ₜ) = softmax(W hₜ + b)."""
 
     def __init__(self, vocab_size: int, embed: int = 128, hidden: int = 256, layers: int = 2,
                  cell: str = "lstm", dropout: float = 0.2) -> None:
@@ -62,5 +62,5 @@ class CharLM(Module):
 
     def forward(self, idx: Tensor, state=None) -> tuple[Tensor, object]:
         """``idx`` (B, T) of token ids → logits (B, T, V) and the recurrent state to carry on."""
-        out, state = self.rnn(self.embed(idx), state)
+        out, state = self.rnn(self.drop(self.embed(idx)), state)
         return self.head(self.drop(out)), state

@@ -48,11 +48,11 @@ class PoetrySettings:
     embed: int = 128
     hidden: int = 256
     layers: int = 2
-    dropout: float = 0.3
+    dropout: float = 0.5
     seq_len: int = 64
     batch_size: int = 32
     lr: float = 3e-3
-    steps: int = 1200
+    steps: int = 3000
     time_limit: float | None = None  # seconds; stop early when reached
     val_poems: int = 16
     regular_only: bool = True  # train on the regular 5/7-character poems only (279 of 313)
