@@ -12,6 +12,7 @@ ratio of the medians of the per-slice ratios is printed too.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -86,6 +87,8 @@ def main() -> None:
     args = ap.parse_args()
 
     header(f"mnist_lstm: LSTM(28, {HIDDEN}) + Linear(…, 10), sequential MNIST, batch {BATCH}, Adam")
+    print("load average before: {:.2f} {:.2f} {:.2f} (two-thread timings on a busy machine mean little)"
+          .format(*os.getloadavg()))
     x, y = load_mnist()
     order = np.random.default_rng(0).permutation(len(x))
     all_batches = [order[i:i + BATCH] for i in range(0, len(x), BATCH)]
@@ -113,6 +116,8 @@ def main() -> None:
         print(f"{name:10} {total[name] * scale:>9.2f} {total[name] / len(batches) * 1e3:>9.2f} {last[name]:>10.4f}")
     print(f"ratio shenjing/PyTorch: {total['shenjing'] / total['PyTorch']:.2f} (epoch sums), "
           f"{statistics.median(ratios):.2f} (median of per-slice ratios)   target <= 2.0, aim 1.5")
+    print("per-slice ratios: " + " ".join(f"{r:.2f}" for r in ratios))
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
