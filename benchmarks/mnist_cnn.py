@@ -243,10 +243,15 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=50, help="steps of one library before switching to the other")
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--lr", type=float, default=0.01)
+    ap.add_argument("--parallel-passes", action="store_true",
+                    help="also split shenjing's im2col/col2im/pooling over the batch in BENCH_THREADS threads "
+                         "(SHENJING_NUM_THREADS)")
     ap.add_argument("--profile", type=int, default=0, metavar="STEPS",
                     help="instead: time each op over STEPS steps, for shenjing and (its profiler) PyTorch")
     ap.add_argument("--child", choices=["shenjing", "torch"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.parallel_passes:
+        os.environ["SHENJING_NUM_THREADS"] = str(THREADS)  # read at each call; children inherit it
     if args.child:
         if args.child == "torch":
             import torch
@@ -256,6 +261,9 @@ def main() -> None:
         return
 
     header(f"mnist_cnn: LeNet-5 training epoch on MNIST, batch {args.batch}, SGD momentum 0.9")
+    from shenjing.ops.conv import num_workers
+
+    print(f"shenjing's memory passes (im2col, col2im, pooling): {num_workers()} thread(s)")
     x, y, source = load_mnist()
     print(f"data: {len(x)} MNIST training images from {source}")
     load_before = os.getloadavg()[0]

@@ -71,3 +71,21 @@ def test_conv2d_no_grad_saves_nothing(rng):
 def test_conv_errors(call, match):
     with pytest.raises((RuntimeError, ValueError), match=match):
         call()
+
+
+def test_batch_parallel_passes_give_the_same_numbers(rng, monkeypatch):
+    """im2col, col2im and 2x2 max-pooling split over the batch in SHENJING_NUM_THREADS threads:
+    the same numbers, bit for bit, as in one thread — also when the batch does not split evenly."""
+    x = rng.standard_normal((7, 3, 48, 48)).astype(np.float32)
+    w = rng.standard_normal((16, 3, 3, 3)).astype(np.float32)
+    w1 = rng.standard_normal((4, 1, 5, 5)).astype(np.float32)
+    results = []
+    for threads in ("1", "3"):
+        monkeypatch.setenv("SHENJING_NUM_THREADS", threads)
+        xs, ws, w1s = (sj.tensor(a, requires_grad=True) for a in (x, w, w1))
+        y = F.max_pool2d(F.conv2d(xs, ws, padding=1), 2)
+        z = F.conv2d(xs[:, :1], w1s, padding=2)
+        ((y * y).sum() + z.sum()).backward()
+        results.append([a.detach().numpy().copy() for a in (y, z, xs.grad, ws.grad, w1s.grad)])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)

@@ -57,6 +57,40 @@ def keep_freed_memory() -> bool:
 MALLOC_TUNED = keep_freed_memory()
 
 
+# ----------------------------------------------------------------- batch-parallel memory passes
+_pool = None
+_pool_pid = 0
+
+
+def num_workers() -> int:
+    """Threads for the memory-bound passes (im2col, col2im, 2x2 max-pooling): ``SHENJING_NUM_THREADS``,
+    default 1.  Opt-in until measured on an idle machine: on a busy one, threads that wait for each
+    other only add time (see docs/performance.md)."""
+    value = os.environ.get("SHENJING_NUM_THREADS", "")
+    return max(1, int(value)) if value.isdigit() else 1
+
+
+def parallel_batch(n: int, fn, work: int) -> None:
+    """Call ``fn(lo, hi)`` on contiguous slices of range(n) that cover it, in ``num_workers()`` threads.
+
+    NumPy releases the GIL inside copies and ufunc loops, so slices of one batch run side by side,
+    as PyTorch's parallel_for does.  ``work`` (numbers touched) below ~200k: one call, no threads."""
+    global _pool, _pool_pid
+    t = min(num_workers(), n)
+    if t <= 1 or work < 200_000:
+        fn(0, n)
+        return
+    if _pool is None or _pool._max_workers < t - 1 or _pool_pid != os.getpid():  # a forked child has no threads
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool, _pool_pid = ThreadPoolExecutor(max_workers=t - 1, thread_name_prefix="shenjing"), os.getpid()
+    bounds = [n * i // t for i in range(t + 1)]
+    futures = [_pool.submit(fn, bounds[i], bounds[i + 1]) for i in range(1, t)]
+    fn(bounds[0], bounds[1])
+    for f in futures:
+        f.result()
+
+
 def out_size(size: int, k: int, stride: int, pad_lo: int, pad_hi: int, dilation: int) -> int:
     """⌊(size + p_lo + p_hi − d·(k − 1) − 1) / s⌋ + 1, the number of window positions along one axis."""
     return (size + pad_lo + pad_hi - dilation * (k - 1) - 1) // stride + 1
@@ -144,9 +178,20 @@ class Conv2d(Function):
         m, k, og = n * oh * ow, kh * kw * cg, o // g
         if g == 1:
             if c == 1:  # one channel: copy tap by tap, (K, M), so each copied run is a whole row
-                cols = np.ascontiguousarray(win.transpose(3, 4, 5, 0, 1, 2)).reshape(k, m).T
+                src = win.transpose(3, 4, 5, 0, 1, 2)
+                buf = np.empty(src.shape, dtype=x.dtype)
+
+                def copy(lo: int, hi: int) -> None:
+                    buf[:, :, :, lo:hi] = src[:, :, :, lo:hi]
+                cols = buf.reshape(k, m).T
             else:  # rows (n, i, j), columns (u, v, c): runs of kw·C contiguous numbers
-                cols = win.reshape(m, k)
+                src = win
+                buf = np.empty(win.shape, dtype=x.dtype)
+
+                def copy(lo: int, hi: int) -> None:
+                    buf[lo:hi] = src[lo:hi]
+                cols = buf.reshape(m, k)
+            parallel_batch(n, copy, m * k)
             wm = w.transpose(0, 2, 3, 1).reshape(o, k)  # W_col, columns in the same (u, v, c) order
             out = cols @ wm.T
             if b is not None:
@@ -200,10 +245,14 @@ class Conv2d(Function):
         if need_x:
             gxp = np.zeros(pshape, dtype=gm.dtype)
             tgt = gxp if g == 1 else gxp.reshape(n, pshape[1], pshape[2], g, cg)
-            for u in range(kh):  # col2im: one strided accumulation per kernel tap
-                for v in range(kw):
-                    view = offset_view(tgt, u, v, oh, ow, stride, dilation)
-                    view += taps[u, v]
+
+            def col2im(lo: int, hi: int) -> None:  # one strided accumulation per kernel tap
+                part = tgt[lo:hi]
+                for u in range(kh):
+                    for v in range(kw):
+                        view = offset_view(part, u, v, oh, ow, stride, dilation)
+                        view += taps[u, v, lo:hi]
+            parallel_batch(n, col2im, m * kh * kw * cg * g)
             top, _, left, _ = padding
             gx = gxp[:, top:top + h, left:left + wd].transpose(0, 3, 1, 2)
         return gx, gw, gb

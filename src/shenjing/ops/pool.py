@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd.function import Function
+from .conv import parallel_batch
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -131,15 +132,25 @@ class MaxPool2d(Function):
         n, c = x.shape[:2]
         x6 = x[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
         if kh == kw == 2:  # the common case in a handful of whole-array operations
-            t0, t1 = x6[..., 0], x6[..., 1]
-            rm = np.maximum(t0, t1)  # (N, C, OH, 2, OW): each window row's maximum ...
-            col = np.greater(t1, t0)  # ... and whether it sits in column 1
-            r0, r1 = rm[:, :, :, 0], rm[:, :, :, 1]
-            out = np.maximum(r0, r1)
-            sel = np.greater(r1, r0)  # the maximum is in row 1 only if strictly greater there
-            c0, c1 = col[:, :, :, 0], col[:, :, :, 1]
-            idx = (c0 ^ ((c0 ^ c1) & sel)).view(np.uint8)  # the chosen row's column
-            idx += sel.view(np.uint8) << 1
+            chl = is_channels_last(x)
+            out = alloc((n, c, oh, ow), x.dtype, chl)
+            idx = alloc((n, c, oh, ow), np.uint8, chl)
+
+            def pool(lo: int, hi: int) -> None:
+                t0, t1 = x6[lo:hi, ..., 0], x6[lo:hi, ..., 1]
+                rm = np.maximum(t0, t1)  # (n, C, OH, 2, OW): each window row's maximum ...
+                col = np.greater(t1, t0)  # ... and whether it sits in column 1
+                r0, r1 = rm[:, :, :, 0], rm[:, :, :, 1]
+                np.maximum(r0, r1, out=out[lo:hi])
+                sel = np.greater(r1, r0)  # the maximum is in row 1 only if strictly greater there
+                c0, c1 = col[:, :, :, 0], col[:, :, :, 1]
+                part = idx[lo:hi]
+                np.bitwise_xor(c0, c1, out=c1)
+                c1 &= sel
+                c1 ^= c0  # the chosen row's column
+                np.left_shift(sel.view(np.uint8), 1, out=part)
+                part += c1.view(np.uint8)
+            parallel_batch(n, pool, x6.size)
             if np.isnan(out).any():
                 return out, None
             return out, idx
@@ -183,10 +194,14 @@ class MaxPool2d(Function):
             if oh * kh < h or ow * kw < w:
                 gx[...] = 0
             g6 = gx[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
-            for u in range(kh):
-                for v in range(kw):
-                    np.equal(idx, u * kw + v, out=mask)
-                    np.multiply(g, mask, out=g6[:, :, :, u, :, v])
+
+            def scatter(lo: int, hi: int) -> None:
+                m, gp, ip = mask[lo:hi], g[lo:hi], idx[lo:hi]
+                for u in range(kh):
+                    for v in range(kw):
+                        np.equal(ip, u * kw + v, out=m)
+                        np.multiply(gp, m, out=g6[lo:hi, :, :, u, :, v])
+            parallel_batch(n, scatter, gx.size)
             return gx
         hp = (oh - 1) * stride[0] + dilation[0] * (kh - 1) + 1
         wp = (ow - 1) * stride[1] + dilation[1] * (kw - 1) + 1
