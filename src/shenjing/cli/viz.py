@@ -21,38 +21,6 @@ from .. import i18n
 from ..i18n import t
 from .train import NORMALISATION, UsageError, check_file, debug_parent, guarded, open_dataset
 
-i18n.register("en", {
-    "cli.viz.help": "draw a trained CNN's first-layer filters or its feature maps for one image",
-    "cli.viz.description": "Pictures of what a convolutional network learned: 'filters' draws the first conv "
-                           "layer's filters as a grid, 'features' the feature maps of every conv layer for "
-                           "one image (one PNG per layer).",
-    "cli.viz.what": "what to draw",
-    "cli.viz.filters.help": "first-layer filters as one PNG grid",
-    "cli.viz.features.help": "feature maps of every conv layer for one image, one PNG per layer",
-    "cli.viz.arg.out_file": "PNG file to write (default: filters.png)",
-    "cli.viz.arg.out_dir": "folder for the PNGs (default: features/)",
-    "cli.viz.arg.image": "an image file, or train:N / test:N for the N-th image of the checkpoint's data set",
-    "cli.viz.arg.max_maps": "at most this many maps per layer (default: 64)",
-    "cli.viz.wrote": "wrote {path}",
-    "cli.viz.error.no_conv": "the model in {path} ({model}) has no Conv2d layer: nothing to draw",
-    "cli.viz.error.index": "{split} image {index} does not exist: the {split} set has {n} images",
-})
-i18n.register("zh", {
-    "cli.viz.help": "画出训练好的卷积网络的第一层滤波器，或某张图片在各卷积层的特征图",
-    "cli.viz.description": "看看卷积网络学到了什么：'filters' 把第一个卷积层的滤波器画成网格，'features' 画出一张图片"
-                           "在每个卷积层上的特征图（每层一个 PNG）。",
-    "cli.viz.what": "要画什么",
-    "cli.viz.filters.help": "第一层滤波器，画成一个 PNG 网格",
-    "cli.viz.features.help": "一张图片在每个卷积层上的特征图，每层一个 PNG",
-    "cli.viz.arg.out_file": "要写入的 PNG 文件（默认：filters.png）",
-    "cli.viz.arg.out_dir": "存放 PNG 的目录（默认：features/）",
-    "cli.viz.arg.image": "图片文件，或 train:N / test:N 表示检查点所用数据集的第 N 张图片",
-    "cli.viz.arg.max_maps": "每层最多画多少张特征图（默认：64）",
-    "cli.viz.wrote": "已写入 {path}",
-    "cli.viz.error.no_conv": "{path} 中的模型（{model}）没有 Conv2d 层：没有可画的内容",
-    "cli.viz.error.index": "{split} 集没有第 {index} 张图片：该集合共有 {n} 张",
-})
-
 _INDEX = re.compile(r"^(train|test):(\d+)$")
 
 

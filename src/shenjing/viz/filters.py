@@ -21,19 +21,6 @@ from .. import i18n, nn
 from ..autograd.function import no_grad
 from ..tensor import Tensor
 
-i18n.register("en", {
-    "viz.filters.title": "first-layer filters ({o}x{c}, {kh}x{kw})",
-    "viz.features.title": "layer {name}: {n} feature maps {h}x{w}",
-    "viz.features.first": " (first {k})",
-    "viz.features.input": "input",
-})
-i18n.register("zh", {
-    "viz.filters.title": "第一层滤波器（{o}x{c}，{kh}x{kw}）",
-    "viz.features.title": "第 {name} 层：{n} 张特征图，{h}x{w}",
-    "viz.features.first": "（前 {k} 张）",
-    "viz.features.input": "输入",
-})
-
 __all__ = ["conv_layers", "feature_maps", "first_conv_weight", "plot_feature_maps", "plot_filters"]
 
 
@@ -109,7 +96,7 @@ def plot_filters(model: nn.Module | Any, out: str | os.PathLike[str], title: str
         lim = float(np.abs(f).max()) or 1.0
         ax.imshow(f, cmap="bwr", vmin=-lim, vmax=lim, interpolation="nearest")
         ax.set_title(f"{i}" if c == 1 else f"{i}/{j}", fontsize=7)
-    text = i18n.t("viz.filters.title", lang=figure_lang(lang), o=o, c=c, kh=w.shape[2], kw=w.shape[3])
+    text = i18n.t("fig.filters.title", lang=figure_lang(lang), o=o, c=c, kh=w.shape[2], kw=w.shape[3])
     fig.suptitle(title or text)
     return save_figure(fig, out)
 
@@ -133,13 +120,13 @@ def plot_feature_maps(model: nn.Module, image: Any, out_dir: str | os.PathLike[s
         for ax in axes.flat:
             ax.set_axis_off()
         axes.flat[0].imshow(x, cmap="gray", interpolation="nearest")
-        axes.flat[0].set_title(i18n.t("viz.features.input", lang=fl), fontsize=7)
+        axes.flat[0].set_title(i18n.t("fig.features.input", lang=fl), fontsize=7)
         for i in range(n):
             ax = axes.flat[i + 1]
             ax.imshow(fmap[i], cmap="viridis", interpolation="nearest")
             ax.set_title(str(i), fontsize=7)
-        fig.suptitle(i18n.t("viz.features.title", lang=fl, name=name, n=len(fmap), h=fmap.shape[1], w=fmap.shape[2])
-                     + (i18n.t("viz.features.first", lang=fl, k=n) if n < len(fmap) else ""))
+        fig.suptitle(i18n.t("fig.features.title", lang=fl, name=name, n=len(fmap), h=fmap.shape[1], w=fmap.shape[2])
+                     + (i18n.t("fig.features.first", lang=fl, k=n) if n < len(fmap) else ""))
         safe = name.replace(".", "_") or "conv"
         written.append(save_figure(fig, Path(out_dir) / f"{k}_{safe}.png"))
     return written
