@@ -4,6 +4,7 @@ arguments, missing and non-image files, English and Chinese."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -276,3 +277,15 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert _losses(tmp_path / "killed") == _losses(tmp_path / "full")
     _assert_same_state(tmp_path / "full" / "last.safetensors",
                        tmp_path / "killed" / "last.safetensors")
+
+
+def test_cnn_trains_with_augmentation_by_default():
+    from shenjing.cli import train as train_cli
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    train_cli.add_parser(sub)
+    for argv, expected in ((["train", "--model", "cnn"], True), (["train", "--model", "cnn", "--no-augment"], False),
+                           (["train", "--model", "mlp"], False), (["train", "--model", "mlp", "--augment"], True)):
+        args = parser.parse_args(argv)
+        assert train_cli.fresh_settings(train_cli._given(args))["augment"] is expected, argv

@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "train_size": None,
     "early_stopping": 0,
 }
+#: per-model defaults over DEFAULTS: the deeper CNN trains with augmentation unless --no-augment
+MODEL_DEFAULTS: dict[str, dict[str, Any]] = {"cnn": {"augment": True}}
 DEFAULT_LR = {"adam": 1e-3, "adamw": 1e-3, "sgd": 0.1}
 #: settings a resumed run may change (the rest must match the checkpoint)
 CHANGEABLE = ("epochs", "steps")
@@ -165,7 +167,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help=t("cli.train.arg.schedule"))
     p.add_argument("--seed", type=int, default=None, help=t("cli.train.arg.seed"))
     p.add_argument("--val-split", type=int, default=None, metavar="N", help=t("cli.train.arg.val_split"))
-    p.add_argument("--augment", action="store_true", default=None,
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help=t("cli.train.arg.augment"))
     p.add_argument("--train-size", type=int, default=None, metavar="N", help=t("cli.train.arg.train_size"))
     p.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
@@ -199,6 +201,12 @@ def _parse_model_args(items: list[str] | None) -> dict[str, Any]:
         except ValueError:
             out[key.strip()] = value
     return out
+
+
+def fresh_settings(given: dict[str, Any]) -> dict[str, Any]:
+    """The settings of a new run: the defaults, the chosen model's own defaults, then what was given."""
+    model = given.get("model", DEFAULTS["model"])
+    return {**DEFAULTS, **MODEL_DEFAULTS.get(model, {}), **given}
 
 
 def _given(args: argparse.Namespace) -> dict[str, Any]:
@@ -366,7 +374,7 @@ def _run(args: argparse.Namespace) -> int:
             settings["steps"] = None
         out = Path(args.out) if args.out else Path(ckpt["_path"]).parent
     else:
-        settings = {**DEFAULTS, **given}
+        settings = fresh_settings(given)
         if settings["lr"] is None:
             settings["lr"] = DEFAULT_LR[settings["optimizer"]]
         out = Path(args.out or f"runs/{settings['dataset']}-{settings['model']}")

@@ -297,7 +297,7 @@ MESSAGES: dict[str, str] = {
     "cli.train.arg.schedule": "learning-rate schedule, updated after every batch: cosine (default), step (x0.1 at 50%% and 75%% of the run), onecycle, none",
     "cli.train.arg.seed": "random seed of weights, data order, split and augmentation (default: 0)",
     "cli.train.arg.val_split": "hold out N training images to validate on after each epoch and to choose the best checkpoint by (default: 1/12 of the training set, at most 5000; 0 validates on the test set)",
-    "cli.train.arg.augment": "augment the training images: random shifts up to 2 pixels and rotations up to 10 degrees",
+    "cli.train.arg.augment": "augment the training images: random shifts up to 2 pixels and rotations up to 10 degrees (default: on for cnn, off otherwise; --no-augment turns it off)",
     "cli.train.arg.train_size": "train on only N of the training images (a seeded random choice)",
     "cli.train.arg.early_stopping": "stop when the validation loss has not improved for PATIENCE epochs (default: 0, off)",
     "cli.train.arg.threads": "number of threads of the linear-algebra library",

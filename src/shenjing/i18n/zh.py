@@ -297,7 +297,7 @@ MESSAGES: dict[str, str] = {
     "cli.train.arg.schedule": "学习率调度，每批之后更新：cosine（默认，余弦退火）、step（在训练的 50%% 和 75%% 处乘以 0.1）、onecycle、none（不调度）",
     "cli.train.arg.seed": "随机种子，决定权重初始化、数据顺序、划分与数据增强（默认：0）",
     "cli.train.arg.val_split": "从训练图片中留出 N 张，每轮之后在其上验证，并据此选出最佳检查点（默认：训练集的 1/12，最多 5000；0 表示在测试集上验证）",
-    "cli.train.arg.augment": "对训练图片做数据增强：随机平移至多 2 个像素、随机旋转至多 10 度",
+    "cli.train.arg.augment": "对训练图片做数据增强：随机平移至多 2 个像素、随机旋转至多 10 度（默认：cnn 开启，其余关闭；--no-augment 关闭）",
     "cli.train.arg.train_size": "只用训练图片中的 N 张（按种子随机选取）",
     "cli.train.arg.early_stopping": "验证损失连续 PATIENCE 轮没有改善时提前停止（默认：0，不启用）",
     "cli.train.arg.threads": "线性代数库使用的线程数",
