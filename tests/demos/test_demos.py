@@ -14,7 +14,7 @@ from PIL import Image
 from shenjing.demos import DEMOS, backprop, graph, run_demo
 
 ORDER = ["history", "neuron", "activations", "softmax", "cross-entropy", "perceptron",
-         "gradient-descent", "backprop", "mnist", "gpt", "graph"]
+         "gradient-descent", "backprop", "mnist", "sine-rnn", "gpt", "graph"]
 
 
 @pytest.fixture(scope="module")

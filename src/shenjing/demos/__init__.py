@@ -28,6 +28,7 @@ from . import (
     mnist,
     neuron,
     perceptron,
+    sine_rnn,
     softmax,
 )
 
@@ -44,6 +45,7 @@ MODULES: dict[str, ModuleType] = {
     "gradient-descent": gradient_descent,
     "backprop": backprop,
     "mnist": mnist,
+    "sine-rnn": sine_rnn,
     "gpt": gpt,
     "graph": graph,
 }
