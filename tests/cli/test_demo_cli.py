@@ -15,7 +15,7 @@ from shenjing.cli import COMMANDS, build_parser, main
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 NAMES = ["history", "neuron", "activations", "softmax", "cross-entropy", "perceptron",
-         "gradient-descent", "backprop", "mnist", "gpt", "graph"]
+         "gradient-descent", "backprop", "mnist", "sine-rnn", "gpt", "graph"]
 
 
 def shenjing(*args: str, lang_env: str = "C.UTF-8", timeout: float = 120) -> subprocess.CompletedProcess:
@@ -71,7 +71,7 @@ def test_bad_input_is_a_clear_error():
 def test_all_in_chinese_writes_every_figure(tmp_path):
     r = shenjing("demo", "all", "--lang", "zh", "--plot", str(tmp_path / "fig.png"), timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "共 11 个演示，11 个运行成功" in r.stdout
+    assert f"共 {len(NAMES)} 个演示，{len(NAMES)} 个运行成功" in r.stdout
     for name in NAMES:
         assert _is_png(tmp_path / f"fig-{name}.png"), name
 

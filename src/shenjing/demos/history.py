@@ -140,7 +140,7 @@ def _draw(perceptron: dict[str, Any], weights: list[list[float]], xor: dict[str,
         if not r["converged"]:  # show a few epochs of the endless run
             X, y = gate_data(gate)
             m = Perceptron(2).fit(X, y, max_epochs=10, detect_cycles=False).mistakes
-        ax2.plot(range(1, len(m) + 1), m, styles.get(gate, "o-"), label=gate + ("" if r["converged"] else " ✗"))
+        ax2.plot(range(1, len(m) + 1), m, styles.get(gate, "o-"), label=gate + ("" if r["converged"] else " ×"))
     ax2.set_xlabel(t("fig.epoch", fl))
     ax2.set_ylabel(t("fig.history.mistakes", fl))
     ax2.set_title(t("fig.history.perceptron", fl))
