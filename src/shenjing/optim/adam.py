@@ -84,7 +84,7 @@ class Adam(Optimizer):
                 t = st["step"] = st["step"] + 1
                 m = st["exp_avg"]
                 v = st["exp_avg_sq"]
-                tmp = np.empty_like(w)
+                tmp = self.scratch_like(w)
 
                 # d = ±∇ (+ λw for L2 decay); AdamW instead shrinks the weights: w ← w(1 − ηλ)
                 if wd != 0 and decoupled:
@@ -112,11 +112,11 @@ class Adam(Optimizer):
                         vmax = st["max_exp_avg_sq"] = np.zeros_like(w)
                     np.maximum(vmax, v, out=vmax)
                     v = vmax
-                # w ← w − η/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
-                step_size = lr / (1.0 - beta1**t)
+                # w ← w − η/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε), as w − c·m / (√v + ε√(1−β₂ᵗ))
+                root_bc2 = math.sqrt(1.0 - beta2**t)
+                step_size = lr * root_bc2 / (1.0 - beta1**t)
                 denom = np.sqrt(v, out=tmp)
-                denom /= math.sqrt(1.0 - beta2**t)
-                denom += eps
+                denom += eps * root_bc2
                 upd = np.divide(m, denom, out=tmp)
                 upd *= step_size
                 w -= upd

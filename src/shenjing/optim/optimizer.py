@@ -56,6 +56,7 @@ class Optimizer:
             )
         self.defaults: dict[str, Any] = dict(defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self._scratch: dict[int, np.ndarray] = {}
         self.param_groups: list[dict[str, Any]] = []
         groups = list(params)
         if not groups:
@@ -270,6 +271,14 @@ class Optimizer:
 
     def __reduce__(self):  # pragma: no cover - no pickle anywhere in shenjing
         raise TypeError("optimizers are not picklable; save optimizer.state_dict() instead")
+
+    def scratch_like(self, w: np.ndarray) -> np.ndarray:
+        """A work array shaped like ``w``, kept between steps (not part of the state): allocating a
+        fresh one each step makes the kernel map and zero new pages every time."""
+        buf = self._scratch.get(id(w))
+        if buf is None or buf.shape != w.shape or buf.dtype != w.dtype:
+            buf = self._scratch[id(w)] = np.empty_like(w)
+        return buf
 
 
 def _plain(value: Any) -> Any:

@@ -70,7 +70,7 @@ class SGD(Optimizer):
                 w = p.data
                 g = grad.data
                 if mu == 0 and wd == 0:  # the lecture's rule: w ← w ∓ η·∇, one scratch array
-                    step = np.multiply(g, lr)
+                    step = np.multiply(g, lr, out=self.scratch_like(w))
                     if maximize:
                         w += step
                     else:
@@ -98,11 +98,11 @@ class SGD(Optimizer):
                         else:
                             buf += d
                     if nesterov:  # d ← d + μ·b
-                        upd = np.multiply(buf, mu)
+                        upd = np.multiply(buf, mu, out=self.scratch_like(w))
                         upd += d
                         upd *= lr
                     else:  # d ← b
-                        upd = np.multiply(buf, lr, out=d if own else None)
+                        upd = np.multiply(buf, lr, out=d if own else self.scratch_like(w))
                 else:
                     upd = np.multiply(d, lr, out=d)  # here d is always owned (wd or maximize)
                 w -= upd
