@@ -420,7 +420,7 @@ MESSAGES: dict[str, str] = {
     "fig.sine-rnn.time": "time step t",
     "cli.models.desc.lstm": "sequential MNIST: an LSTM reads the 28×28 image as 28 rows of 28 pixels (hidden 128); its last hidden state gives the class",
     "cli.models.desc.lenet": "LeNet-5 for 28×28 digits: conv 6@5×5 (pad 2), max-pool, conv 16@5×5, max-pool, 120-84-10 with ReLU",
-    "cli.models.desc.cnn": "deeper CNN: three conv-BatchNorm-ReLU-max-pool blocks (32, 64, 128 channels), dropout, 128-10; train it with --augment",
+    "cli.models.desc.cnn": "deeper CNN: three conv-BatchNorm-ReLU-max-pool blocks (32, 64, 128 channels), dropout, 128-10; trains with augmentation by default (--no-augment turns it off)",
     "cli.viz.help": "draw a trained CNN's first-layer filters or its feature maps for one image",
     "cli.viz.description": "Pictures of what a convolutional network learned: 'filters' draws the first conv layer's filters as a grid, 'features' the feature maps of every conv layer for one image (one PNG per layer).",
     "cli.viz.what": "what to draw",

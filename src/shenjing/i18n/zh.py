@@ -420,7 +420,7 @@ MESSAGES: dict[str, str] = {
     "fig.sine-rnn.time": "时间步 t",
     "cli.models.desc.lstm": "序列 MNIST：LSTM 把 28×28 图像当作 28 行、每行 28 个像素依次读入（隐藏层 128），用最后的隐藏状态分类",
     "cli.models.desc.lenet": "LeNet-5（28×28 数字）：卷积 6@5×5（填充 2）、最大池化、卷积 16@5×5、最大池化、120-84-10，ReLU 激活",
-    "cli.models.desc.cnn": "更深的卷积网络：三个“卷积-批归一化-ReLU-最大池化”块（32、64、128 个通道）、dropout、128-10；训练时请加 --augment",
+    "cli.models.desc.cnn": "更深的卷积网络：三个“卷积-批归一化-ReLU-最大池化”块（32、64、128 个通道）、dropout、128-10；默认带数据增强训练（--no-augment 关闭）",
     "cli.viz.help": "画出训练好的卷积网络的第一层滤波器，或某张图片在各卷积层的特征图",
     "cli.viz.description": "看看卷积网络学到了什么：'filters' 把第一个卷积层的滤波器画成网格，'features' 画出一张图片在每个卷积层上的特征图（每层一个 PNG）。",
     "cli.viz.what": "要画什么",
