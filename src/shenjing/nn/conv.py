@@ -15,6 +15,7 @@ from ..ops.conv import conv_padding, ntuple
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .linear import Dropout
 from .module import Module
 from .parameter import Parameter
 
@@ -126,17 +127,8 @@ class Conv1d(_ConvNd):
         return self._forward(x, F.conv1d)
 
 
-class Dropout2d(Module):
+class Dropout2d(Dropout):
     """In training, zero each whole channel (feature map) with probability p and scale the rest by 1/(1 − p)."""
-
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.inplace = p, inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout2d(x, self.p, self.training)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"

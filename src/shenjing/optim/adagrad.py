@@ -74,12 +74,7 @@ class Adagrad(Optimizer):
             eps = group["eps"]
             wd = group["weight_decay"]
             maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                w = p.data
-                g = grad.data
+            for p, w, g in self._with_grad(group):
                 st = state[p]
                 if not st:  # a group added after construction
                     st = self._init_state(p, group)

@@ -70,12 +70,7 @@ class Adam(Optimizer):
             amsgrad = group["amsgrad"]
             maximize = group["maximize"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                w = p.data
-                g = grad.data
+            for p, w, g in self._with_grad(group):
                 st = state[p]
                 if not st:
                     st["step"] = 0

@@ -269,6 +269,14 @@ class Optimizer:
         lines.append(")")
         return "\n".join(lines)
 
+    @staticmethod
+    def _with_grad(group: dict[str, Any]):
+        """(p, w, ∇) for each parameter of ``group`` that has a gradient, as NumPy arrays."""
+        for p in group["params"]:
+            grad = p.grad
+            if grad is not None:
+                yield p, p.data, grad.data
+
     def __reduce__(self):  # pragma: no cover - no pickle anywhere in shenjing
         raise TypeError("optimizers are not picklable; save optimizer.state_dict() instead")
 

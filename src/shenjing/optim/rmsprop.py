@@ -68,12 +68,7 @@ class RMSprop(Optimizer):
             mu = group["momentum"]
             centered = group["centered"]
             maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                w = p.data
-                g = grad.data
+            for p, w, g in self._with_grad(group):
                 st = state[p]
                 if not st:
                     st["step"] = 0

@@ -63,12 +63,7 @@ class SGD(Optimizer):
             wd = group["weight_decay"]
             nesterov = group["nesterov"]
             maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                w = p.data
-                g = grad.data
+            for p, w, g in self._with_grad(group):
                 if mu == 0 and wd == 0:  # the lecture's rule: w ← w ∓ η·∇, one scratch array
                     step = np.multiply(g, lr, out=self.scratch_like(w))
                     if maximize:
