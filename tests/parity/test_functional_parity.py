@@ -121,7 +121,7 @@ def _targets(rng, n_cls, shape, ignore: bool):
     return Const(t)
 
 
-CE_SHAPES = [(6, 4), (3, 4, 5), (2, 4, 3, 2)]
+CE_SHAPES = [(6, 4), (5, 100), (3, 4, 5), (2, 4, 3, 2)]  # 100 classes: the untransposed path
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

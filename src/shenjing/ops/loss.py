@@ -32,16 +32,16 @@ class CrossEntropy(Function):
     def forward(self, z, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         _check_reduction(reduction)
         self.reduction = reduction
-        n_cls = z.shape[1] if z.ndim > 1 else z.shape[0]
-        axis = 1 if z.ndim > 1 else 0
-        logp = _log_softmax(z, axis)
-        self.p = np.exp(logp)
         probs_target = target.dtype.kind == "f"
         if not probs_target and target.dtype.kind not in "iu":
             raise TypeError("cross_entropy: target must hold class indices (int) or probabilities (float), "
                             f"got {target.dtype}")
-        if (not probs_target and weight is None and label_smoothing == 0.0 and z.ndim == 2):
-            return self._fast(logp, target, ignore_index, reduction, n_cls)
+        if not probs_target and weight is None and label_smoothing == 0.0 and z.ndim == 2:
+            return self._indices(z, target, ignore_index, reduction)
+        n_cls = z.shape[1] if z.ndim > 1 else z.shape[0]
+        axis = 1 if z.ndim > 1 else 0
+        logp = _log_softmax(z, axis)
+        self.p = np.exp(logp)
         shape_w = [1] * z.ndim
         shape_w[axis] = n_cls
         w = None if weight is None else weight.reshape(shape_w).astype(z.dtype, copy=False)
@@ -72,28 +72,44 @@ class CrossEntropy(Function):
         per = -(alpha * logp).sum(axis=axis)
         return _reduce(per, reduction, denom)
 
-    def _fast(self, logp, target, ignore_index, reduction, n_cls):
-        _check_targets(target, n_cls, ignore_index)
+    def _indices(self, z, target, ignore_index, reduction):
+        """The common case, (N, C) logits and N class indices: only log ŷ of the target is needed.
+
+        With few classes the work runs on zᵀ, shape (C, N): NumPy reduces along a short row
+        (C = 10) about 3× slower than across the rows of the transposed copy.
+        """
+        n, n_cls = z.shape
+        keep = _check_targets(target, n_cls, ignore_index)
         self.alpha = None
-        rows = np.arange(len(target))
-        keep = target != ignore_index
-        self.fast = (rows, target, keep)
-        safe = np.where(keep, target, 0)
-        per = -logp[rows, safe] * keep
-        self.denom = keep.sum() if not keep.all() else len(target)
-        return _reduce(per.astype(logp.dtype, copy=False), reduction, self.denom)
+        self.transposed = n_cls <= 64
+        a = np.ascontiguousarray(z.T) if self.transposed else z
+        axis = 0 if self.transposed else 1
+        shifted = a - a.max(axis=axis, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=axis, keepdims=True)
+        e /= total
+        self.p = e  # ŷ, transposed when self.transposed
+        safe = target if keep is None else np.where(keep, target, 0)
+        rows = np.arange(n)
+        at = (safe, rows) if self.transposed else (rows, safe)
+        per = np.log(total).reshape(n) - shifted[at]  # −log ŷ_y = log Σ e^z − z_y
+        if keep is not None:
+            per *= keep
+        self.fast = (at, keep)
+        self.denom = n if keep is None else keep.sum()
+        return _reduce(per, reduction, self.denom)
 
     def backward(self, g):
         scale = g if self.reduction == "none" else (g / self.denom if self.reduction == "mean" else g)
-        if self.alpha is None:  # ŷ − y, row by row
-            rows, target, keep = self.fast
+        if self.alpha is None:  # ŷ − y, one sample per column of the transposed ŷ (or row)
+            at, keep = self.fast
+            t = self.transposed
             grad = self.p.copy()
-            grad[rows, np.where(keep, target, 0)] -= 1
-            if not keep.all():
-                grad *= keep[:, None]
-            if self.reduction == "none":
-                return grad * scale[:, None], None
-            return grad * scale, None
+            grad[at] -= 1
+            if keep is not None:
+                grad *= keep if t else keep[:, None]
+            grad *= scale if self.reduction != "none" else (scale if t else scale[:, None])
+            return (grad.T if t else grad), None
         a = self.alpha
         grad = a.sum(axis=self.axis, keepdims=True) * self.p - a
         if self.reduction == "none":
@@ -101,11 +117,24 @@ class CrossEntropy(Function):
         return grad * scale, None
 
 
-def _check_targets(t: np.ndarray, n_cls: int, ignore_index: int) -> None:
+def _check_targets(t: np.ndarray, n_cls: int, ignore_index: int) -> np.ndarray | None:
+    """Raise for a target outside [0, n_cls) that is not ``ignore_index``.
+
+    Returns the mask of targets that count, or None when all of them do (the common case, found
+    from the minimum and maximum alone).
+    """
+    if t.size == 0 or (t.min() >= 0 and t.max() < n_cls):
+        return None if not 0 <= ignore_index < n_cls or t.size == 0 else _kept(t, ignore_index)
     bad = (t != ignore_index) & ((t < 0) | (t >= n_cls))
     if bad.any():
         v = t[bad].flat[0]
         raise IndexError(f"cross_entropy/nll_loss: target {v} is out of bounds for {n_cls} classes")
+    return _kept(t, ignore_index)
+
+
+def _kept(t: np.ndarray, ignore_index: int) -> np.ndarray | None:
+    keep = t != ignore_index
+    return None if keep.all() else keep
 
 
 class NLL(Function):

@@ -53,6 +53,18 @@ def _shape_str(shape) -> str:
     return "x".join(str(n) for n in shape)
 
 
+def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for 2-D operands, as (bᵀ aᵀ)ᵀ when the result is wider than tall.
+
+    Same numbers, only the order BLAS sees: OpenBLAS runs a batch of 128 through a 784→256 layer
+    about 15% faster this way round (benchmarks/gemm_layout.py).  The result is then a transposed
+    (Fortran-ordered) view, which every NumPy op accepts.
+    """
+    if b.shape[1] > a.shape[0]:
+        return (b.T @ a.T).T
+    return a @ b
+
+
 class Linear(Function):
     """y = x Wᵀ + b in one GEMM (W has PyTorch's layout: (out_features, in_features))."""
 
@@ -64,7 +76,7 @@ class Linear(Function):
             )
         self.x, self.w = x, w
         self.has_b = b is not None
-        out = x @ w.T
+        out = _gemm(x, w.T) if x.ndim == 2 else x @ w.T
         if b is not None:
             out += b
         return out
@@ -72,7 +84,7 @@ class Linear(Function):
     def backward(self, g):  # ∂L/∂x = g W, ∂L/∂W = gᵀ x, ∂L/∂b = Σ g
         need = self.needs_input_grad
         x, w = self.x, self.w
-        gx = g @ w if need[0] else None
+        gx = (_gemm(g, w) if g.ndim == 2 else g @ w) if need[0] else None
         gw = gb = None
         if need[1] or (self.has_b and need[2]):
             g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
