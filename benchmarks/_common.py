@@ -45,11 +45,28 @@ def timeit(fn, repeat: int, number: int) -> float:
     return statistics.median(rounds)
 
 
+SETTLE_S = 0.3
+
+
+def settle() -> None:
+    """Sleep until idle worker threads stop spinning.
+
+    After a BLAS call OpenBLAS's threads spin-wait for about 0.1 s, and PyTorch's OpenMP threads
+    for a while too; timing one framework while the other's threads still spin on the same cores
+    slows it down.  Every timed round starts after this pause.
+    """
+    time.sleep(SETTLE_S)
+
+
 def interleaved(fns: dict, repeat: int, number: int) -> dict:
-    """Time several functions round-robin so machine noise hits them alike; median per function."""
+    """Time several functions round-robin so machine noise hits them alike; median per function.
+
+    Each round starts after ``settle()``, so no function pays for the previous one's threads.
+    """
     rounds: dict = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():
+            settle()
             t = time.perf_counter()
             for _ in range(number):
                 fn()

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from _common import THREADS, header, np
+from _common import THREADS, header, np, settle
 
 import shenjing as sj
 
@@ -77,6 +77,7 @@ class Runner:
 
     def run(self, n: int) -> None:
         """Train the next ``n`` steps; adds their wall time to ``seconds``."""
+        settle()
         t = time.perf_counter()
         for _ in range(n):
             idx = self.order[self.pos * self.batch:(self.pos + 1) * self.batch]

@@ -16,7 +16,7 @@ import os
 import statistics
 import time
 
-from _common import THREADS, header, np
+from _common import THREADS, header, np, settle
 
 BATCH = 128
 HIDDEN = 128
@@ -73,6 +73,7 @@ class TorchRun:
 
 
 def run_slice(runner, x: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> tuple[float, float]:
+    settle()
     t = time.perf_counter()
     loss = 0.0
     for idx in batches:

@@ -6,6 +6,8 @@ Targets: epoch ratio shenjing/PyTorch <= 1.0 (aim 0.85); import shenjing <= 0.3 
 peak training memory <= 0.6x PyTorch's.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/mnist_mlp.py
+
+BENCH_ROUNDS (default 5) sets how many epochs each runs; BENCH_THREADS the thread count.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import subprocess
 import sys
 import time
 
-from _common import THREADS, header, np
+from _common import THREADS, header, np, settle
 
 BATCH = 128
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 def load_mnist() -> tuple[np.ndarray, np.ndarray]:
@@ -132,11 +135,15 @@ def main() -> None:
     if len(x) != 60000:
         print(f"WARNING: only {len(x)} training images found; set SHENJING_DATA to the folder holding mnist/")
     times: dict = {"shenjing": [], "torch": []}
-    for _ in range(2):  # alternate so machine noise hits both alike
-        times["shenjing"].append(epoch_shenjing(x, y))
-        times["torch"].append(epoch_torch(x, y))
+    for i in range(ROUNDS):  # alternate, each first in turn, so machine noise hits both alike
+        for name in (("shenjing", "torch") if i % 2 == 0 else ("torch", "shenjing")):
+            settle()
+            times[name].append((epoch_shenjing if name == "shenjing" else epoch_torch)(x, y))
     s, t = min(times["shenjing"]), min(times["torch"])
-    print(f"seconds per epoch: shenjing {s:.2f}  PyTorch {t:.2f}  ratio {s / t:.2f}  (best of 2 each)")
+    per_round = sorted(a / b for a, b in zip(times["shenjing"], times["torch"]))
+    print(f"seconds per epoch: shenjing {s:.2f}  PyTorch {t:.2f}  ratio {s / t:.2f}  (best of {ROUNDS} each)")
+    print("per-round ratios, sorted: " + " ".join(f"{r:.2f}" for r in per_round)
+          + f"  (median {per_round[len(per_round) // 2]:.2f})")
     imp = {name: min((measure_import(name) for _ in range(5)), key=lambda r: r["seconds"])
            for name in ("shenjing", "torch")}
     print(f"import: shenjing {imp['shenjing']['seconds']:.2f} s, {imp['shenjing']['mib']:.0f} MiB;  "
