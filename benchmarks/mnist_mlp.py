@@ -2,6 +2,8 @@
 shenjing vs PyTorch in the same run, same thread count, data already in memory.
 Also: `import` time and memory of each, and peak training memory (each in a fresh subprocess).
 
+A third contender, the same epoch written by hand in NumPy, shows what NumPy alone costs here.
+
 Targets: epoch ratio shenjing/PyTorch <= 1.0 (aim 0.85); import shenjing <= 0.3 s and <= 60 MiB;
 peak training memory <= 0.6x PyTorch's.
 
@@ -49,6 +51,62 @@ def epoch_shenjing(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
         loss = loss_fn(model(xb), yb)
         loss.backward()
         opt.step()
+    return time.perf_counter() - t
+
+
+def epoch_numpy(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
+    """The same epoch written by hand in NumPy, no framework: what NumPy alone costs here.
+
+    Backprop and Adam spelled out with in-place updates and one scratch array per weight; the
+    products in the order ``Linear`` uses them.
+    """
+    rng = np.random.default_rng(seed)
+    sizes = [784, 256, 128, 10]
+    ws = [rng.uniform(-1, 1, (o, i)).astype(np.float32) / np.float32(np.sqrt(i)) for i, o in zip(sizes, sizes[1:])]
+    bs = [np.zeros(o, np.float32) for o in sizes[1:]]
+    params = ws + bs
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    tmp = [np.empty_like(p) for p in params]
+    order = np.random.default_rng(seed).permutation(len(x))
+    b1, b2, lr, eps = 0.9, 0.999, 1e-3, 1e-8
+    t = time.perf_counter()
+    for step, i in enumerate(range(0, len(x), BATCH), start=1):
+        idx = order[i:i + BATCH]
+        xb, yb = x[idx], y[idx]
+        h1 = (ws[0] @ xb.T).T
+        h1 += bs[0]
+        np.maximum(h1, 0, out=h1)
+        h2 = h1 @ ws[1].T
+        h2 += bs[1]
+        np.maximum(h2, 0, out=h2)
+        z = h2 @ ws[2].T
+        z += bs[2]
+        z -= z.max(axis=1, keepdims=True)  # softmax − one-hot, over the batch: ∂L/∂z
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        z[np.arange(len(yb)), yb] -= 1
+        z /= len(yb)
+        g2 = z @ ws[2]
+        g2 *= h2 > 0
+        g1 = (ws[1].T @ g2.T).T
+        g1 *= h1 > 0
+        grads = [g1.T @ xb, g2.T @ h1, z.T @ h2, g1.sum(0), g2.sum(0), z.sum(0)]
+        root = np.sqrt(1 - b2**step)
+        c, e = lr * root / (1 - b1**step), eps * root
+        for p, g, mp, vp, tp in zip(params, grads, m, v, tmp):
+            mp -= g
+            mp *= b1
+            mp += g
+            vp *= b2
+            np.multiply(g, g, out=tp)
+            tp *= 1 - b2
+            vp += tp
+            np.sqrt(vp, out=tp)
+            tp += e
+            np.divide(mp, tp, out=tp)
+            tp *= c
+            p -= tp
     return time.perf_counter() - t
 
 
@@ -134,16 +192,19 @@ def main() -> None:
     x, y = load_mnist()
     if len(x) != 60000:
         print(f"WARNING: only {len(x)} training images found; set SHENJING_DATA to the folder holding mnist/")
-    times: dict = {"shenjing": [], "torch": []}
-    for i in range(ROUNDS):  # alternate, each first in turn, so machine noise hits both alike
-        for name in (("shenjing", "torch") if i % 2 == 0 else ("torch", "shenjing")):
+    epochs = {"shenjing": epoch_shenjing, "torch": epoch_torch, "numpy": epoch_numpy}
+    times: dict = {name: [] for name in epochs}
+    for i in range(ROUNDS):  # alternate, each first in turn, so machine noise hits all alike
+        names = list(epochs)[i % 3:] + list(epochs)[:i % 3]
+        for name in names:
             settle()
-            times[name].append((epoch_shenjing if name == "shenjing" else epoch_torch)(x, y))
-    s, t = min(times["shenjing"]), min(times["torch"])
+            times[name].append(epochs[name](x, y))
+    s, t, n = min(times["shenjing"]), min(times["torch"]), min(times["numpy"])
     per_round = sorted(a / b for a, b in zip(times["shenjing"], times["torch"]))
     print(f"seconds per epoch: shenjing {s:.2f}  PyTorch {t:.2f}  ratio {s / t:.2f}  (best of {ROUNDS} each)")
     print("per-round ratios, sorted: " + " ".join(f"{r:.2f}" for r in per_round)
           + f"  (median {per_round[len(per_round) // 2]:.2f})")
+    print(f"hand-written NumPy, no framework: {n:.2f} s, ratio to PyTorch {n / t:.2f}")
     imp = {name: min((measure_import(name) for _ in range(5)), key=lambda r: r["seconds"])
            for name in ("shenjing", "torch")}
     print(f"import: shenjing {imp['shenjing']['seconds']:.2f} s, {imp['shenjing']['mib']:.0f} MiB;  "
