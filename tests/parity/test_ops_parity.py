@@ -489,3 +489,37 @@ PROMOTIONS = [
 def test_dtype_promotion_like_torch(parity, fn):
     """Integer inputs to float ops give the default float; NumPy float64 scalars don't upcast float32."""
     parity(functools.partial(fn, sj), functools.partial(fn, torch), Const(np.array([1, 2, 4])), atol=1e-6, rtol=1e-6)
+
+
+ZERO_DIM_CASES = [  # (data dtype, 0-d dtype): dimensioned floats decide; a 0-d float counts only over ints
+    ("float32", "float64"), ("int64", "float64"), ("int64", "float32"), ("float64", "float32"), ("float16", "float64"),
+]
+ZERO_DIM_OPS = [
+    lambda L, a, s: a * s, lambda L, a, s: s + a, lambda L, a, s: a - s, lambda L, a, s: a / s,
+    lambda L, a, s: a**s if a.dtype.is_floating_point else a * s, lambda L, a, s: L.maximum(a, s),
+    lambda L, a, s: L.minimum(s, a), lambda L, a, s: L.where(a > 1, a, s),
+]
+
+
+@pytest.mark.parametrize("dtypes", ZERO_DIM_CASES, ids=str)
+@pytest.mark.parametrize("op", ZERO_DIM_OPS, ids=range(len(ZERO_DIM_OPS)))
+def test_zero_dim_tensor_promotion_like_torch(dtypes, op):
+    """A 0-d float64 tensor does not turn float32 data into float64 (PyTorch's rule; NumPy's differs)."""
+    data, scalar = dtypes
+    outs = {}
+    for L in (sj, torch):
+        a = L.tensor([0.5, 2.0, 3.0]).to(getattr(L, data))
+        s = L.tensor(1.5, dtype=getattr(L, scalar), requires_grad=True)
+        if a.dtype.is_floating_point:
+            a.requires_grad_()
+        out = op(L, a, s)
+        out.sum().backward()
+        outs[L] = (str(out.dtype).split(".")[-1], out.detach().double().numpy(), str(s.grad.dtype).split(".")[-1],
+                   s.grad.double().numpy(), None if a.grad is None else (str(a.grad.dtype), a.grad.double().numpy()))
+    got, want = outs[sj], outs[torch]
+    assert got[0] == want[0] and got[2] == want[2]
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-3)
+    np.testing.assert_allclose(got[3], want[3], rtol=1e-3)
+    if want[4] is not None:
+        assert got[4][0].split(".")[-1] == want[4][0].split(".")[-1]
+        np.testing.assert_allclose(got[4][1], want[4][1], rtol=1e-3)

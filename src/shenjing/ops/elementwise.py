@@ -12,19 +12,18 @@ _F64 = np.dtype(np.float64)
 
 
 def _keep_dtype(out, *inputs):
-    """NumPy gives float64 for int data with a Python float, and for any data with a NumPy float64
-    scalar (a Python float subclass); PyTorch keeps the float dtype of the arrays, else float32."""
+    """PyTorch's type promotion where NumPy's differs: NumPy gives float64 for int data with a
+    Python float, and for float32 data with a 0-d float64 array or a NumPy float64 scalar.
+
+    PyTorch lets arrays with dimensions decide among floats; a 0-d tensor counts only when no
+    such array is a float (int data + 0-d float64 → float64); Python numbers never count
+    (int data + 2.5 → the default float).
+    """
     if out.dtype != _F64:
         return out
-    for x in inputs:
-        if _is_f64(x):
-            return out
-    floats = [x.dtype for x in inputs if isinstance(x, np.ndarray) and x.dtype.kind == "f"]
-    return out.astype(np.result_type(*floats) if floats else get_default_dtype().np)
-
-
-def _is_f64(x) -> bool:
-    return isinstance(x, np.ndarray) and x.dtype == _F64
+    arrays = [x for x in inputs if isinstance(x, np.ndarray) and x.dtype.kind == "f"]
+    floats = [x.dtype for x in arrays if x.ndim] or [x.dtype for x in arrays]
+    return out.astype(np.result_type(*floats) if floats else get_default_dtype().np, copy=False)
 
 
 def _float(a: np.ndarray) -> np.ndarray:
