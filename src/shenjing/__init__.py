@@ -55,7 +55,7 @@ half, double, long, short = float16, float64, int64, int16
 float = float32  # noqa: A001
 int = int32  # noqa: A001
 
-_LAZY = {"nn", "optim", "autograd", "data", "train", "io", "classic", "demos", "viz", "zoo",
+_LAZY = {"nn", "optim", "autograd", "data", "train", "io", "classic", "demos", "viz", "zoo", "linalg",
          "utils", "scalar", "i18n", "functional", "cli"}
 
 

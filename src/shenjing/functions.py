@@ -65,6 +65,7 @@ def argmax(x, dim=None, keepdim: bool = False): return _t(x).argmax(dim, keepdim
 def argmin(x, dim=None, keepdim: bool = False): return _t(x).argmin(dim, keepdim)
 def logsumexp(x, dim, keepdim: bool = False): return _t(x).logsumexp(dim, keepdim)
 def prod(x, dim=None, keepdim: bool = False): return _t(x).prod(dim, keepdim)
+def norm(x, p="fro", dim=None, keepdim: bool = False): return _t(x).norm(p, dim, keepdim)
 def softmax(x, dim: int): return _t(x).softmax(dim)
 def log_softmax(x, dim: int): return _t(x).log_softmax(dim)
 

@@ -548,12 +548,11 @@ class Tensor:
     def prod(self, dim=None, keepdim: bool = False):
         return _red.Prod.apply(self, axis=_axis(dim), keepdims=keepdim)
 
-    def norm(self, p: float = 2, dim=None, keepdim: bool = False):
-        if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim)
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+    def norm(self, p: float | str = "fro", dim=None, keepdim: bool = False):
+        """‖x‖_p over ``dim`` (all entries by default); ``"fro"`` is p = 2 over the entries."""
+        from .linalg import _vector_p
+
+        return _red.VectorNorm.apply(self, p=_vector_p(p, "norm"), axis=_axis(dim), keepdims=keepdim)
 
     def all(self, dim=None) -> Tensor:
         return Tensor._from_op(np.all(self.data, axis=_axis(dim)), None)

@@ -162,3 +162,28 @@ def test_var_with_too_few_elements_is_nan_not_an_error():
                          ids=["norm", "norm dim", "norm p=1", "norm p=3", "topk", "topk smallest", "outer"])
 def test_composites(check_grad, rng, fn):
     check_grad(fn, distinct(rng, 3, 4) + 0.05)
+
+
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, 1.5, float("inf"), float("-inf"), "fro"], ids=str)
+@pytest.mark.parametrize("dim,keepdim", [(None, False), (1, False), ((0, 2), True), (-1, True)], ids=str)
+def test_norm_gradcheck(check_grad, rng, p, dim, keepdim):
+    x = rng.permutation(np.linspace(0.1, 2, 24)).reshape(2, 3, 4) * rng.choice([-1, 1], (2, 3, 4))  # no |x| ties
+    check_grad(lambda x: x.norm(p, dim, keepdim), x)
+
+
+def test_norm_of_zeros_has_zero_gradient():
+    """The lecture's ‖w‖ in a penalty must not turn a zero weight vector's gradient into NaN."""
+    for p in (2, 3, 1.5, 0.5, float("inf")):
+        x = sj.zeros(2, 3, requires_grad=True)
+        x.norm(p, dim=1).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
+
+
+def test_norm_rejects_matrix_norms_and_bad_orders():
+    x = sj.ones(2, 2)
+    with pytest.raises(ValueError, match="only vector norms"):
+        x.norm("nuc")
+    with pytest.raises(TypeError, match="real number"):
+        x.norm(None)
+    with pytest.raises(RuntimeError, match="floating point"):
+        sj.linalg.vector_norm(sj.ones(2, dtype=sj.int64))

@@ -168,3 +168,54 @@ class Prod(Function):
         others = (left * right).reshape(moved.shape)
         others = np.moveaxis(others, range(-len(self.axes), 0), self.axes)
         return g * others
+
+
+class VectorNorm(Function):
+    """‖x‖_p = (Σ|x|ᵖ)^(1/p) over ``axis``; p = ∞ is max|x|, p = 0 counts the non-zeros.
+
+    ∂‖x‖/∂x = sign(x)·|x|ᵖ⁻¹ / ‖x‖ᵖ⁻¹ (x/‖x‖ for p = 2), taken as 0 where ‖x‖ = 0, as PyTorch does:
+    the norm is not differentiable there and 0 is a subgradient.  For p = ±∞ the gradient is shared
+    equally by the entries that reach the extreme.
+    """
+
+    def forward(self, x, p=2.0, axis=None, keepdims=False):
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: expected a floating point input, got {x.dtype}")
+        self.x, self.p, self.keepdims = x, p, keepdims
+        self.axes = _norm_axes(axis, x.ndim)
+        a = np.abs(x)
+        if p == 2:
+            out = np.sqrt(np.sum(x * x, axis=self.axes, keepdims=True))
+        elif p == 1:
+            out = np.sum(a, axis=self.axes, keepdims=True)
+        elif p == np.inf:
+            out = np.max(a, axis=self.axes, keepdims=True)
+        elif p == -np.inf:
+            out = np.min(a, axis=self.axes, keepdims=True)
+        elif p == 0:
+            out = np.sum(a != 0, axis=self.axes, keepdims=True).astype(x.dtype)
+        else:
+            out = np.sum(a**p, axis=self.axes, keepdims=True) ** (1.0 / p)
+        self.norm = out  # with the reduced axes kept, to broadcast against x
+        return out if keepdims else np.squeeze(out, axis=self.axes)
+
+    def backward(self, g):
+        x, p, norm = self.x, self.p, self.norm
+        if not self.keepdims:
+            g = np.expand_dims(g, self.axes)
+        if p == 0:
+            return np.zeros_like(x)
+        if p == 1:
+            return np.sign(x) * g
+        if p in (np.inf, -np.inf):
+            hit = np.abs(x) == norm
+            hit |= np.isnan(x)
+            return np.sign(x) * hit * (g / np.sum(hit, axis=self.axes, keepdims=True))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(norm == 0, 0, g / norm ** (p - 1))
+            if p == 2:
+                return x * scale
+            scaled = np.sign(x) * np.abs(x) ** (p - 1)
+            if p < 1:
+                scaled[x == 0] = 0
+        return scaled * scale
