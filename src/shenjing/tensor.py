@@ -54,7 +54,7 @@ class Size(tuple):
 class Tensor:
     """An array with an optional gradient.  ``data`` is the NumPy array it wraps."""
 
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retain", "_hooks", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retain", "_hooks", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -63,6 +63,7 @@ class Tensor:
         self._ctx = None
         self._retain = False
         self._hooks = None
+        self._version = 0  # counts in-place changes; backward checks the saved tensors' counts
         self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
@@ -76,6 +77,7 @@ class Tensor:
         t._requires_grad = ctx is not None
         t._retain = False
         t._hooks = None
+        t._version = 0
         return t
 
     # ----------------------------------------------------------------- attributes
@@ -644,9 +646,17 @@ class Tensor:
         return _shape.GetItem.apply(self, index=_shape.index_arrays(index))
 
     def __setitem__(self, index, value) -> None:
-        if self._requires_grad and self._ctx is None and _function._GradMode.enabled:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if _function._GradMode.enabled:
+            if self._requires_grad and self._ctx is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            if self._requires_grad or isinstance(value, Tensor) and value._requires_grad:
+                raise RuntimeError(
+                    "in-place assignment t[...] = v where t or v requires grad is not supported: shenjing's "
+                    "autograd cannot route the gradient through it.  Build the tensor out of place "
+                    "(shenjing.where, shenjing.cat, shenjing.stack), or fill it before it enters the graph"
+                )
         self.data[_shape.index_arrays(index)] = _data(value)
+        self._bump()
 
     def __iter__(self):
         if self.ndim == 0:
@@ -655,11 +665,18 @@ class Tensor:
 
     # ----------------------------------------------------------------- in place (no graph)
     def _check_inplace(self) -> None:
+        """Refuse an in-place change autograd cannot follow; otherwise count it in ``_version``."""
         if self._requires_grad and _function._GradMode.enabled:
             raise RuntimeError(
                 "a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap the update in `with shenjing.no_grad():`"
             )
+        self._bump()
+
+    def _bump(self) -> None:
+        """Count an in-place change of this tensor's values (see autograd.engine._check_versions)."""
+        self._version += 1
+        _function._Inplace.count += 1
 
     def add_(self, other, alpha: float = 1) -> Tensor:
         self._check_inplace()
@@ -712,6 +729,7 @@ class Tensor:
                 self._check_inplace()  # raises: a leaf that requires grad
             return op(self, other)
         np.copyto(self.data, op(self.data, _data(other)), casting="unsafe")
+        self._bump()
         return self
 
     def __iadd__(self, other):

@@ -3,7 +3,8 @@
 1. Walk the graph from the output, iteratively (no recursion, so a chain of 10,000 ops works),
    and list the nodes so that every node comes after all the nodes that use its result.
 2. Walk that list from the output down.  Each node's ``backward`` turns the gradient of its
-   result, ∂L/∂y, into one gradient per input, ∂L/∂x.
+   result, ∂L/∂y, into one gradient per input, ∂L/∂x — after checking that nothing it saved was
+   changed in place since (tensors count their in-place changes in ``_version``).
 3. ``reduce_to_shape`` sums a gradient over the axes its input was broadcast along — the one
    place where broadcasting is undone.
 4. Gradients meeting at a node used several times are added; at a leaf they are added to
@@ -14,6 +15,8 @@
 from __future__ import annotations
 
 import numpy as np
+
+from .function import _Inplace
 
 
 def reduce_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -52,6 +55,28 @@ def _topological_order(root) -> list:
     return order
 
 
+def _check_versions(fn, out) -> None:
+    """Refuse to differentiate with values that changed in place after ``fn`` saved them.
+
+    Every tensor counts its in-place changes in ``_version``; ``apply`` noted the inputs' counts.
+    An input (or the output) whose array ``fn`` kept and whose count moved since is stale.
+    """
+    stale = [(x, v) for x, v in zip(fn.parents, fn.versions) if getattr(x, "_version", v) != v]
+    if out._version:
+        stale.append((out, 0))
+    if not stale:
+        return
+    kept = {id(a) for a in fn.__dict__.values()}
+    for x, v in stale:
+        if id(x.data) in kept:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: [{x.dtype} of shape {list(x.shape)}], used by {fn.name}, is at version "
+                f"{x._version}; expected version {v} instead.  Change it out of place (x = x + 1, not "
+                "x += 1 or x.add_(1)), or after backward()"
+            )
+
+
 def run_backward(root, grad: np.ndarray, retain_graph: bool, inputs: list | None = None) -> dict | None:
     """Propagate ``grad`` = ∂L/∂root through the graph into the leaves' ``.grad``.
 
@@ -81,6 +106,8 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, inputs: list | None
                 f"{fn.name} were freed after the first backward(). "
                 "Call backward(retain_graph=True) the first time if you need to go through twice."
             )
+        if fn.stamp != _Inplace.count:  # something changed in place since the forward pass
+            _check_versions(fn, t)
         in_grads = fn.backward(g)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)

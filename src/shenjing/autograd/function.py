@@ -26,6 +26,13 @@ class _GradMode:
     enabled = True
 
 
+class _Inplace:
+    """How many in-place changes any tensor has had: when it has not moved since a node's forward,
+    backward needs no per-input version check."""
+
+    count = 0
+
+
 def is_grad_enabled() -> bool:
     """Whether operations are being recorded for ``backward``."""
     return _GradMode.enabled
@@ -97,7 +104,7 @@ class enable_grad(no_grad):  # noqa: N801
 class Function:
     """A node of the graph: ``forward`` and ``backward`` on arrays. See the module docstring."""
 
-    __slots__ = ("parents", "needs_input_grad", "__dict__")
+    __slots__ = ("parents", "needs_input_grad", "versions", "stamp", "__dict__")
 
     def forward(self, *args: Any, **kwargs: Any):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -111,21 +118,26 @@ class Function:
         fn = cls()
         args = []
         needs = []
+        versions = []
         record = False
         for x in inputs:
             if isinstance(x, T):
                 args.append(x.data)
                 r = x.requires_grad
                 needs.append(r)
+                versions.append(x._version)
                 record = record or r
             else:
                 args.append(x)
                 needs.append(False)
+                versions.append(0)
         record = record and _GradMode.enabled
         fn.needs_input_grad = tuple(needs) if record else None
         out = fn.forward(*args, **kwargs)
         if record:
             fn.parents = inputs
+            fn.versions = versions  # what backward checks the saved inputs against
+            fn.stamp = _Inplace.count
             return T._from_op(out, fn)
         return T._from_op(out, None)
 

@@ -9,7 +9,9 @@ from ..autograd.function import Function
 
 class MatMul(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
+        need = self.needs_input_grad or (False, False)
+        self.a = a if need[1] else None  # ∂/∂A needs B and ∂/∂B needs A: keep only what is used
+        self.b = b if need[0] else None
         return a @ b
 
     def backward(self, g):  # ∂(AB)/∂A = g Bᵀ, ∂(AB)/∂B = Aᵀ g
@@ -74,7 +76,9 @@ class Linear(Function):
                 f"linear: input has {x.shape[-1]} features (shape {list(x.shape)}) but the weight "
                 f"expects {w.shape[1]} (weight shape {list(w.shape)})"
             )
-        self.x, self.w = x, w
+        need = self.needs_input_grad or (False, False)
+        self.x = x if need[1] else None  # ∂L/∂W = gᵀx needs x; ∂L/∂x = gW needs W: keep only what is used
+        self.w = w if need[0] else None
         self.has_b = b is not None
         out = _gemm(x, w.T) if x.ndim == 2 else x @ w.T
         if b is not None:

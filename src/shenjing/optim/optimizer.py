@@ -271,10 +271,15 @@ class Optimizer:
 
     @staticmethod
     def _with_grad(group: dict[str, Any]):
-        """(p, w, ∇) for each parameter of ``group`` that has a gradient, as NumPy arrays."""
+        """(p, w, ∇) for each parameter of ``group`` that has a gradient, as NumPy arrays.
+
+        The caller updates w in place: the parameter's version counter records it, so a graph
+        that saved the old weights refuses to backpropagate through them (as in PyTorch).
+        """
         for p in group["params"]:
             grad = p.grad
             if grad is not None:
+                p._bump()
                 yield p, p.data, grad.data
 
     def __reduce__(self):  # pragma: no cover - no pickle anywhere in shenjing
