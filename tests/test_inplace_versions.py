@@ -73,23 +73,84 @@ def test_version_counts_match_torch():
     assert counts[sj] == counts[torch]
 
 
-def test_assignment_into_a_graph_tensor_is_refused_not_silently_wrong():
-    """PyTorch rewires the graph (CopySlices); shenjing cannot, so it says so instead of
-    returning a gradient that ignores the assignment."""
-    x = sj.ones(3, requires_grad=True)
+INPLACE_IN_GRAPH = {
+    "setitem": lambda L, x: _set(x * 2, 0, 5.0),
+    "setitem a tensor": lambda L, x: _set(L.zeros(3), slice(1, 3), x[:2] * 4),
+    "setitem then used": lambda L, x: (lambda y: (_set(y, 1, x[0]), y * y)[1])(x * 3),
+    "twice": lambda L, x: (lambda y: (_set(y, 0, x[1] * 2), _set(y, 1, x[2] ** 2), y)[2])(x + 1),
+    "+= then mul_": lambda L, x: (lambda y: (y.__iadd__(x), y.mul_(3), y)[2])(x * 1),
+    "add_ with alpha, div_": lambda L, x: (x * 2).add_(x, alpha=0.5).div_(x + 2),
+    "clamp_": lambda L, x: (x * 1).clamp_(0.0, 1.5),
+    "fill_ with a tensor": lambda L, x: (x * 1).fill_(x[1] * 3),
+    "copy_": lambda L, x: L.zeros(2, 3).copy_(x * 2),
+    "zero_": lambda L, x: (x * 2).zero_() + x,
+    "no_grad change, then recorded": lambda L, x: _nograd_then_set(L, x),
+}
+
+
+def _set(t, index, value):
+    t[index] = value
+    return t
+
+
+def _nograd_then_set(L, x):
+    y = x * 1
+    z = y + 0  # Add saves nothing, so the plain change below does not make it stale
+    with L.no_grad():
+        y.mul_(2)
+    y[0] = x[2]
+    return y * 3 + z
+
+
+@pytest.mark.parametrize("name", list(INPLACE_IN_GRAPH))
+def test_inplace_changes_inside_a_graph_match_torch(name):
+    """The value and the gradient after y[...] = v, y += x, y.mul_(…) on tensors inside a graph."""
+    fn = INPLACE_IN_GRAPH[name]
+    got = {}
+    for L in (sj, torch):
+        x = L.tensor([0.5, -1.0, 2.0], dtype=L.float64, requires_grad=True)
+        out = fn(L, x)
+        out.sum().backward()
+        got[L] = (out.detach().numpy().copy(), x.grad.numpy().copy())
+    np.testing.assert_allclose(got[sj][0], got[torch][0])
+    np.testing.assert_allclose(got[sj][1], got[torch][1])
+
+
+def test_assignment_after_a_use_that_saved_the_value():
+    """PyTorch writes into y's memory and so refuses y*y's backward; shenjing copies on a recorded
+    write, so the product still has the y it saw and the gradient is right."""
+    x = sj.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = x * 3
+    w = y * y
+    y[2] = 0.0
+    (w + y).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 18 * x.detach().numpy() + [3.0, 3.0, 0.0])
+
+
+def test_inplace_change_keeps_earlier_users_right_and_refuses_stale_saved_values():
+    x = sj.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
-    with pytest.raises(RuntimeError, match="not supported.*out of place"):
-        y[0] = 5.0
-    buf = sj.zeros(3)
-    with pytest.raises(RuntimeError, match="not supported"):
-        buf[0] = x[0]
+    z = y.exp()  # Exp saved its own output, not y: y may change
+    y[0] = 0.0
+    (z.sum() + y.sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp([2.0, 4.0]) + [0.0, 2.0])
+    y = x * 2
+    w = y * y  # Mul saved y itself
+    with sj.no_grad():
+        y.add_(1)
+    with pytest.raises(RuntimeError, match=STALE):
+        w.sum().backward()
+
+
+def test_inplace_errors():
+    x = sj.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         x[0] = 1.0
-    with sj.no_grad():  # outside recording both are plain array writes
-        y[0] = 5.0
-        buf[1] = x[1]
-    assert y.tolist() == [5.0, 2.0, 2.0] and buf.tolist() == [0.0, 1.0, 0.0]
-    # the out-of-place way gives PyTorch's gradient
-    y = sj.where(sj.tensor([True, False, False]), sj.tensor(5.0), x * 2)
-    y.sum().backward()
-    assert x.grad.tolist() == [0.0, 2.0, 2.0]
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.add_(1)
+    with pytest.raises(RuntimeError, match="random fill"):
+        (x * 1).normal_()
+    with sj.no_grad():
+        x[0] = 5.0
+        x.add_(1)
+    assert x.tolist() == [6.0, 2.0, 2.0] and x.requires_grad and x.grad_fn is None

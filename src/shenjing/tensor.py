@@ -54,7 +54,8 @@ class Size(tuple):
 class Tensor:
     """An array with an optional gradient.  ``data`` is the NumPy array it wraps."""
 
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retain", "_hooks", "_version", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retain", "_hooks", "_version", "_history",
+                 "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -64,6 +65,7 @@ class Tensor:
         self._retain = False
         self._hooks = None
         self._version = 0  # counts in-place changes; backward checks the saved tensors' counts
+        self._history = None  # {version: tensor} values this one had before recorded in-place changes
         self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
@@ -78,6 +80,7 @@ class Tensor:
         t._retain = False
         t._hooks = None
         t._version = 0
+        t._history = None
         return t
 
     # ----------------------------------------------------------------- attributes
@@ -646,16 +649,11 @@ class Tensor:
         return _shape.GetItem.apply(self, index=_shape.index_arrays(index))
 
     def __setitem__(self, index, value) -> None:
-        if _function._GradMode.enabled:
-            if self._requires_grad and self._ctx is None:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            if self._requires_grad or isinstance(value, Tensor) and value._requires_grad:
-                raise RuntimeError(
-                    "in-place assignment t[...] = v where t or v requires grad is not supported: shenjing's "
-                    "autograd cannot route the gradient through it.  Build the tensor out of place "
-                    "(shenjing.where, shenjing.cat, shenjing.stack), or fill it before it enters the graph"
-                )
-        self.data[_shape.index_arrays(index)] = _data(value)
+        index = _shape.index_arrays(index)
+        if self._records(value):
+            self._record_inplace(lambda old: _shape.SetItem.apply(old, value, index=index))
+            return
+        self.data[index] = _data(value)
         self._bump()
 
     def __iter__(self):
@@ -663,15 +661,35 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.shape[0]))
 
-    # ----------------------------------------------------------------- in place (no graph)
-    def _check_inplace(self) -> None:
-        """Refuse an in-place change autograd cannot follow; otherwise count it in ``_version``."""
-        if self._requires_grad and _function._GradMode.enabled:
+    # ----------------------------------------------------------------- in place
+    # Outside recording (no_grad, or nothing requires grad) these write into the array.  A tensor
+    # inside a graph is changed out of place instead and the object takes the new value: the value
+    # before is kept, under its old version, for the ops that used it (autograd.engine resolves it).
+    def _records(self, *others) -> bool:
+        """Whether autograd must record an in-place change of this tensor (by ``others``)."""
+        if not _function._GradMode.enabled:
+            return False
+        if self._requires_grad and self._ctx is None:
             raise RuntimeError(
-                "a leaf tensor that requires grad is being used in an in-place operation; "
+                "a leaf Variable that requires grad is being used in an in-place operation; "
                 "wrap the update in `with shenjing.no_grad():`"
             )
+        return self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+
+    def _record_inplace(self, make) -> Tensor:
+        """Become ``make(old)``, where ``old`` holds this tensor's value and graph node until now."""
+        old = Tensor._from_op(self.data, self._ctx)
+        old._requires_grad, old._version = self._requires_grad, self._version
+        new = make(old)
+        history = self._history or {}
+        history[self._version] = old
+        self.data, self._ctx, self._requires_grad = new.data, new._ctx, new._requires_grad
+        self._history = history
         self._bump()
+        _function._Inplace.recorded += 1
+        if new._ctx is not None:
+            new._ctx.out_version = self._version  # the node's output is this tensor, at this version
+        return self
 
     def _bump(self) -> None:
         """Count an in-place change of this tensor's values (see autograd.engine._check_versions)."""
@@ -679,38 +697,43 @@ class Tensor:
         _function._Inplace.count += 1
 
     def add_(self, other, alpha: float = 1) -> Tensor:
-        self._check_inplace()
+        if self._records(other):
+            return self._record_inplace(lambda old: old.add(other, alpha=alpha))
         o = _data(other)
         if alpha != 1:
             o = o * alpha
         np.add(self.data, o, out=self.data, casting="unsafe")
+        self._bump()
         return self
 
     def sub_(self, other, alpha: float = 1) -> Tensor:
         return self.add_(other, -alpha)
 
     def mul_(self, other) -> Tensor:
-        self._check_inplace()
+        if self._records(other):
+            return self._record_inplace(lambda old: old * other)
         np.multiply(self.data, _data(other), out=self.data, casting="unsafe")
+        self._bump()
         return self
 
     def div_(self, other) -> Tensor:
-        self._check_inplace()
+        if self._records(other):
+            return self._record_inplace(lambda old: old / other)
         np.divide(self.data, _data(other), out=self.data, casting="unsafe")
+        self._bump()
         return self
 
     def zero_(self) -> Tensor:
-        self._check_inplace()
-        self.data[...] = 0
-        return self
+        return self.fill_(0)
 
     def fill_(self, value) -> Tensor:
-        self._check_inplace()
+        if self._records(value):
+            return self._record_inplace(lambda old: _shape.SetItem.apply(old, value, index=Ellipsis))
         self.data[...] = _data(value)
+        self._bump()
         return self
 
     def copy_(self, src) -> Tensor:
-        self._check_inplace()
         s = _data(src)
         try:
             ok = np.broadcast_shapes(np.shape(s), self.data.shape) == self.data.shape
@@ -718,16 +741,17 @@ class Tensor:
             ok = False
         if not ok:
             raise RuntimeError(f"copy_: cannot copy shape {np.shape(s)} into shape {tuple(self.shape)}")
+        if self._records(src):
+            return self._record_inplace(lambda old: _shape.SetItem.apply(old, src, index=Ellipsis))
         self.data[...] = s
+        self._bump()
         return self
 
     # x += y, x -= y, x *= y, x /= y: in place as in PyTorch (so `w -= lr * w.grad` under no_grad
-    # updates the parameter itself); a tensor inside a graph is updated out of place instead
+    # updates the parameter itself, and a tensor inside a graph takes the new value and node)
     def _inplace(self, other, op):
-        if self._requires_grad and _function._GradMode.enabled:
-            if self._ctx is None:
-                self._check_inplace()  # raises: a leaf that requires grad
-            return op(self, other)
+        if self._records(other):
+            return self._record_inplace(lambda old: op(old, other))
         np.copyto(self.data, op(self.data, _data(other)), casting="unsafe")
         self._bump()
         return self
@@ -745,9 +769,18 @@ class Tensor:
         return self._inplace(other, lambda a, b: a / b)
 
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
-        self._check_inplace()
+        if self._records():
+            return self._record_inplace(lambda old: old.clamp(min, max))
         np.clip(self.data, min, max, out=self.data)
+        self._bump()
         return self
+
+    def _check_inplace(self) -> None:
+        """For changes autograd cannot record (random fills): refuse inside a graph, else count."""
+        if self._records():
+            raise RuntimeError(f"in-place random fill of a tensor that requires grad (shape {list(self.shape)}) "
+                               "is not recorded by autograd; do it under `with shenjing.no_grad():`")
+        self._bump()
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
         self._check_inplace()

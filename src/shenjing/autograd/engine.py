@@ -39,6 +39,7 @@ def _topological_order(root) -> list:
     order: list = []
     seen: set[int] = set()
     stack = [(root, False)]
+    histories = _Inplace.recorded > 0
     while stack:
         t, expanded = stack.pop()
         if expanded:
@@ -48,11 +49,23 @@ def _topological_order(root) -> list:
             continue
         seen.add(id(t))
         stack.append((t, True))
-        for p in t._ctx.parents:
+        fn = t._ctx
+        parents = [_as_used(p, v) for p, v in zip(fn.parents, fn.versions)] if histories else fn.parents
+        for p in parents:
             if getattr(p, "_ctx", None) is not None and id(p) not in seen:
                 stack.append((p, False))
     order.reverse()
     return order
+
+
+def _as_used(p, version: int):
+    """The tensor as an op used it: after a recorded in-place change (``y[0] = v``, ``y += x``
+    inside a graph) ``p`` holds the new value, and its value at ``version`` is in ``p._history``."""
+    history = getattr(p, "_history", None)
+    if history is None or p._version == version:
+        return p
+    later = [k for k in history if k >= version]
+    return history[min(later)] if later else p
 
 
 def _check_versions(fn, out) -> None:
@@ -61,9 +74,11 @@ def _check_versions(fn, out) -> None:
     Every tensor counts its in-place changes in ``_version``; ``apply`` noted the inputs' counts.
     An input (or the output) whose array ``fn`` kept and whose count moved since is stale.
     """
-    stale = [(x, v) for x, v in zip(fn.parents, fn.versions) if getattr(x, "_version", v) != v]
-    if out._version:
-        stale.append((out, 0))
+    used = (_as_used(x, v) for x, v in zip(fn.parents, fn.versions))
+    stale = [(x, v) for x, v in zip(used, fn.versions) if getattr(x, "_version", v) != v]
+    out_version = fn.__dict__.get("out_version", 0)
+    if out._version != out_version:
+        stale.append((out, out_version))
     if not stale:
         return
     kept = {id(a) for a in fn.__dict__.values()}
@@ -88,6 +103,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, inputs: list | None
     grads: dict[int, np.ndarray] = {id(root): grad}
     wanted = None if inputs is None else {id(x) for x in inputs}
     captured: dict[int, np.ndarray] = {}
+    histories = _Inplace.recorded > 0  # some tensor took a new value inside a graph: see _as_used
     if wanted is not None and id(root) in wanted:
         captured[id(root)] = grad
     for t in _topological_order(root):
@@ -112,7 +128,8 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, inputs: list | None
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
         handed: list = []
-        for p, need, pg in zip(fn.parents, fn.needs_input_grad, in_grads):
+        parents = [_as_used(p, v) for p, v in zip(fn.parents, fn.versions)] if histories else fn.parents
+        for p, need, pg in zip(parents, fn.needs_input_grad, in_grads):
             if not need or pg is None:
                 continue
             pshape = p.data.shape

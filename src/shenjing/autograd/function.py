@@ -28,9 +28,11 @@ class _GradMode:
 
 class _Inplace:
     """How many in-place changes any tensor has had: when it has not moved since a node's forward,
-    backward needs no per-input version check."""
+    backward needs no per-input version check.  ``recorded`` counts those made inside a graph
+    (``y[0] = v`` on a tensor that requires grad); while it is 0 no tensor has a history."""
 
     count = 0
+    recorded = 0
 
 
 def is_grad_enabled() -> bool:

@@ -120,6 +120,28 @@ class GetItem(Function):
         return out
 
 
+class SetItem(Function):
+    """y = x with y[index] = v (x itself is left as it was): what ``t[index] = v`` records.
+
+    ∂L/∂x is g with the overwritten entries zeroed; ∂L/∂v is g[index] (summed by the engine over
+    the axes v was broadcast along).
+    """
+
+    def forward(self, x, v, index):
+        self.index = index
+        out = x.copy()
+        out[index] = v
+        return out
+
+    def backward(self, g):
+        gx = None
+        if self.needs_input_grad[0]:
+            gx = g.copy()
+            gx[self.index] = 0
+        gv = g[self.index] if self.needs_input_grad[1] else None
+        return gx, gv
+
+
 class Gather(Function):
     def forward(self, x, index, axis):
         self.shape, self.index, self.axis = x.shape, np.asarray(index), axis

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import enable_grad
+from ..autograd.function import _Inplace
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -276,10 +277,11 @@ class Optimizer:
         The caller updates w in place: the parameter's version counter records it, so a graph
         that saved the old weights refuses to backpropagate through them (as in PyTorch).
         """
+        _Inplace.count += 1
         for p in group["params"]:
             grad = p.grad
             if grad is not None:
-                p._bump()
+                p._version += 1
                 yield p, p.data, grad.data
 
     def __reduce__(self):  # pragma: no cover - no pickle anywhere in shenjing
