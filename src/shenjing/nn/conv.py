@@ -131,4 +131,4 @@ class Dropout2d(Dropout):
     """In training, zero each whole channel (feature map) with probability p and scale the rest by 1/(1 − p)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout2d(x, self.p, self.training)
+        return F.dropout2d(x, self.p, self.training, self.inplace)

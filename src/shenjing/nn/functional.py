@@ -34,18 +34,32 @@ def tanh(x: Tensor) -> Tensor:
     return _act.Tanh.apply(x)
 
 
+def _in_place(x: Tensor, compute, inplace: bool) -> Tensor:
+    """``compute(x)``; with ``inplace`` (PyTorch's ``inplace=True``) x takes the result and is
+    returned — inside a graph as a recorded change of x, so the gradient stays right."""
+    if not inplace:
+        return compute(x)
+    if x._records():
+        return x._record_inplace(compute)
+    out = compute(x)
+    if out is not x:
+        np.copyto(x.data, out.data, casting="unsafe")
+        x._bump()
+    return x
+
+
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(0, x); derivative 1 for x > 0, else 0."""
-    return _act.ReLU.apply(x)
+    return _in_place(x, _act.ReLU.apply, inplace)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    return _act.LeakyReLU.apply(x, negative_slope=negative_slope)
+    return _in_place(x, lambda t: _act.LeakyReLU.apply(t, negative_slope=negative_slope), inplace)
 
 
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else γ(eˣ − 1) (``alpha`` is the lecture's γ)."""
-    return _act.ELU.apply(x, alpha=alpha)
+    return _in_place(x, lambda t: _act.ELU.apply(t, alpha=alpha), inplace)
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -91,10 +105,10 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     if not training or p == 0.0:
         return x
     if p == 1.0:
-        return x * 0.0
+        return _in_place(x, lambda t: t * 0.0, inplace)
     keep = get_rng(generator).random(x.shape, dtype=np.float32) >= p
     mask = keep.astype(x.data.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.data.dtype)
-    return Mul.apply(x, mask)
+    return _in_place(x, lambda t: Mul.apply(t, mask), inplace)
 
 
 def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:
@@ -206,4 +220,4 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole feature maps with probability p, scale the rest by 1/(1 − p) (training only)."""
     from ..ops import norm as _norm
 
-    return _norm.dropout2d(input, p, training, generator)
+    return _in_place(input, lambda t: _norm.dropout2d(t, p, training, generator), inplace)
