@@ -29,6 +29,8 @@ from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils import rnn as _rnn_utils
+from .utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -125,6 +127,30 @@ class RNNBase(Module):
                                f"{self.weight_ih_l0.data.dtype}")
 
     # ----------------------------------------------------------------- the layer loop
+    def _direction(self, inp: Tensor, hk, ck, layer: int, d: int, batch_first: bool):
+        """One layer and direction over ``inp``: (outputs, h at the end, c at the end or None)."""
+        sfx = f"_l{layer}" + ("_reverse" if d else "")
+        w = [getattr(self, f"weight_ih{sfx}"), getattr(self, f"weight_hh{sfx}")]
+        b = [getattr(self, f"bias_ih{sfx}"), getattr(self, f"bias_hh{sfx}")] if self.bias else [None, None]
+        steps = inp.shape[1] if batch_first else inp.shape[0]
+        opts = {"reverse": bool(d), "batch_first": batch_first}
+        lstm = self.mode == "LSTM"
+        if lstm:
+            packed = _rnn.LSTMSeq.apply(inp, hk, ck, *w, *b, **opts)
+        elif self.mode == "GRU":
+            packed = _rnn.GRUSeq.apply(inp, hk, *w, *b, **opts)
+        else:
+            nl = "tanh" if self.mode == "RNN_TANH" else "relu"
+            packed = _rnn.RNNSeq.apply(inp, hk, *w, *b, nonlinearity=nl, **opts)
+        rows, hrow, crow = _rnn.packed_rows(steps, bool(d), lstm)
+        return (packed[rows] if lstm else packed), packed[hrow], (packed[crow] if lstm else None)
+
+    def _between_layers(self, outs: list[Tensor], layer: int) -> Tensor:
+        inp = outs[0] if len(outs) == 1 else _shape.cat(outs, -1)
+        if self.dropout and self.training and layer < self.num_layers - 1:
+            inp = F.dropout(inp, self.dropout, True)
+        return inp
+
     def _run(self, x: Tensor, h0: Tensor | None, c0: Tensor | None, batched: bool):
         """Run every layer and direction; returns output and the lists of final h (and c)."""
         if not batched:  # (T, I) → (T, 1, I), time-major whatever batch_first says
@@ -132,9 +158,7 @@ class RNNBase(Module):
             h0 = h0.unsqueeze(1) if h0 is not None else None
             c0 = c0.unsqueeze(1) if c0 is not None else None
         batch_first = self.batch_first and batched
-        steps = x.shape[1] if batch_first else x.shape[0]
         dirs = 2 if self.bidirectional else 1
-        lstm = self.mode == "LSTM"
         hs: list[Tensor] = []
         cs: list[Tensor] = []
         inp, bf = x, batch_first
@@ -142,28 +166,14 @@ class RNNBase(Module):
             outs = []
             for d in range(dirs):
                 k = layer * dirs + d
-                sfx = f"_l{layer}" + ("_reverse" if d else "")
-                w = [getattr(self, f"weight_ih{sfx}"), getattr(self, f"weight_hh{sfx}")]
-                b = [getattr(self, f"bias_ih{sfx}"), getattr(self, f"bias_hh{sfx}")] if self.bias else [None, None]
-                hk = h0[k] if h0 is not None else None
-                opts = {"reverse": bool(d), "batch_first": bf}
-                if lstm:
-                    ck = c0[k] if c0 is not None else None
-                    packed = _rnn.LSTMSeq.apply(inp, hk, ck, *w, *b, **opts)
-                elif self.mode == "GRU":
-                    packed = _rnn.GRUSeq.apply(inp, hk, *w, *b, **opts)
-                else:
-                    nl = "tanh" if self.mode == "RNN_TANH" else "relu"
-                    packed = _rnn.RNNSeq.apply(inp, hk, *w, *b, nonlinearity=nl, **opts)
-                rows, hrow, crow = _rnn.packed_rows(steps, bool(d), lstm)
-                hs.append(packed[hrow])
-                if lstm:
-                    cs.append(packed[crow])
-                outs.append(packed[rows] if lstm else packed)
-            inp = outs[0] if dirs == 1 else _shape.cat(outs, -1)
+                out, h, c = self._direction(inp, h0[k] if h0 is not None else None,
+                                            c0[k] if c0 is not None else None, layer, d, bf)
+                outs.append(out)
+                hs.append(h)
+                if c is not None:
+                    cs.append(c)
+            inp = self._between_layers(outs, layer)
             bf = False
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                inp = F.dropout(inp, self.dropout, True)
         out = inp.transpose(0, 1) if batch_first else inp
         if not batched:
             out = out.squeeze(1)
@@ -171,7 +181,84 @@ class RNNBase(Module):
             cs = [c.squeeze(0) for c in cs]
         return out, hs, cs
 
+    def _run_packed(self, seq: PackedSequence, h0: Tensor | None, c0: Tensor | None):
+        """Every layer and direction over a PackedSequence: each sequence stops at its own length.
+
+        The batch is sorted longest first, so the running sequences are always the first rows;
+        the kernels run once per stretch of steps with the same number of running sequences, and a
+        sequence's last state is its h_n.  Returns (PackedSequence, [h_n per layer·direction], [c_n])."""
+        bs = np.asarray(seq.batch_sizes.data)
+        segs = _rnn_utils.segments(bs)
+        batch, steps = int(bs[0]), len(bs)
+        order = None if seq.sorted_indices is None else np.asarray(seq.sorted_indices.data)
+        if order is not None:  # the states come in the caller's order; the kernels need the sorted one
+            h0 = h0[:, order] if h0 is not None else None
+            c0 = c0[:, order] if c0 is not None else None
+        dirs = 2 if self.bidirectional else 1
+        lstm = self.mode == "LSTM"
+        dt = self.weight_ih_l0.data.dtype
+        zeros = lambda *shape: Tensor(np.zeros(shape, dtype=dt))  # noqa: E731
+        inp = _rnn_utils._padded_sorted(seq)
+        hs: list[Tensor] = []
+        cs: list[Tensor] = []
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(dirs):
+                k = layer * dirs + d
+                init_h = h0[k] if h0 is not None else zeros(batch, self.hidden_size)
+                init_c = (c0[k] if c0 is not None else zeros(batch, self.hidden_size)) if lstm else None
+                pieces: dict[int, Tensor] = {}
+                ends: list[tuple[int, Tensor, Tensor | None]] = []
+                h, c = init_h, init_c
+                for t0, t1, n in (segs if d == 0 else segs[::-1]):
+                    if d == 1 and h.shape[0] < n:  # sequences whose last step is t1 − 1 start here
+                        h = _shape.cat([h, init_h[h.shape[0]:n]], 0)
+                        c = _shape.cat([c, init_c[c.shape[0]:n]], 0) if lstm else None
+                    out, h_last, c_last = self._direction(inp[t0:t1, :n], h[:n], c[:n] if lstm else None,
+                                                          layer, d, False)
+                    pieces[t0] = out if n == batch else _shape.cat([out, zeros(t1 - t0, batch - n,
+                                                                               self.hidden_size)], 1)
+                    if d == 0:  # forward: the sequences that stop after this stretch keep their state
+                        nxt = int(bs[t1]) if t1 < steps else 0
+                        ends.append((nxt, h_last[nxt:n], c_last[nxt:n] if lstm else None))
+                        h, c = h_last[:nxt], (c_last[:nxt] if lstm else None)
+                    else:
+                        h, c = h_last, c_last
+                outs.append(_shape.cat([pieces[t0] for t0, _, _ in segs], 0) if len(segs) > 1 else pieces[0])
+                if d == 0:  # rows finish from the last one up
+                    ends.sort(key=lambda e: e[0])
+                    h = _shape.cat([e[1] for e in ends], 0) if len(ends) > 1 else ends[0][1]
+                    c = (_shape.cat([e[2] for e in ends], 0) if len(ends) > 1 else ends[0][2]) if lstm else None
+                hs.append(h)
+                if lstm:
+                    cs.append(c)
+            inp = self._between_layers(outs, layer)
+        width = inp.shape[-1]
+        data = [inp[t0:t1, :n].reshape((t1 - t0) * n, width) for t0, t1, n in segs]
+        packed = _rnn_utils.PackedSequence(data[0] if len(data) == 1 else _shape.cat(data, 0), seq.batch_sizes,
+                                           seq.sorted_indices, seq.unsorted_indices)
+        if seq.unsorted_indices is not None:
+            back = np.asarray(seq.unsorted_indices.data)
+            hs = [h[back] for h in hs]
+            cs = [c[back] for c in cs]
+        return packed, hs, cs
+
+    def _check_packed(self, seq: PackedSequence) -> None:
+        name = type(self).__name__
+        if seq.data.ndim != 2 or seq.data.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: the packed data must be (steps, input_size={self.input_size}), "
+                               f"got shape {tuple(seq.data.shape)}")
+        if seq.data.data.dtype != self.weight_ih_l0.data.dtype:
+            raise RuntimeError(f"{name}: input is {seq.data.data.dtype} but the parameters are "
+                               f"{self.weight_ih_l0.data.dtype}")
+
     def _forward_h(self, input: Tensor, hx: Tensor | None) -> tuple[Tensor, Tensor]:  # noqa: A002
+        if isinstance(input, PackedSequence):
+            self._check_packed(input)
+            if hx is not None:
+                self._check_hidden(hx, int(input.batch_sizes.data[0]), True, "hx")
+            out, hs, _ = self._run_packed(input, hx, None)
+            return out, _shape.stack(hs, 0)
         batched = self._check_input(input)
         if hx is not None:
             self._check_hidden(hx, input.shape[0 if self.batch_first else 1] if batched else 1, batched, "hx")
@@ -243,16 +330,21 @@ class LSTM(RNNBase):
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None  # noqa: A002
                 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        batched = self._check_input(input)
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            self._check_packed(input)
+            batched, batch = True, int(input.batch_sizes.data[0])
+        else:
+            batched = self._check_input(input)
+            batch = input.shape[0 if self.batch_first else 1] if batched else 1
         h0 = c0 = None
         if hx is not None:
             if not isinstance(hx, tuple | list) or len(hx) != 2:
                 raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
             h0, c0 = hx
-            batch = input.shape[0 if self.batch_first else 1] if batched else 1
             self._check_hidden(h0, batch, batched, "h_0")
             self._check_hidden(c0, batch, batched, "c_0")
-        out, hs, cs = self._run(input, h0, c0, batched)
+        out, hs, cs = self._run_packed(input, h0, c0) if packed else self._run(input, h0, c0, batched)
         return out, (_shape.stack(hs, 0), _shape.stack(cs, 0))
 
 
