@@ -6,6 +6,7 @@ elu x or γ(eˣ−1);  softplus ln(1+eˣ);  softmax ŷᵢ = e^zᵢ / Σⱼ e^z�
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -86,7 +87,65 @@ def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
 
 
 def logsigmoid(x: Tensor) -> Tensor:
-    return -softplus(-x)
+    """log σ(x) = −ln(1 + e⁻ˣ), computed as min(x, 0) − ln(1 + e^−|x|) (finite for x = ±1e4)."""
+    return _act.LogSigmoid.apply(x)
+
+
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU (swish): x·σ(x)."""
+    return _in_place(x, _act.SiLU.apply, inplace)
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·tanh(softplus(x)) = x·tanh(ln(1 + eˣ))."""
+    return _in_place(x, _act.Mish.apply, inplace)
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """min(max(x, min_val), max_val); derivative 1 strictly between the bounds, else 0."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _in_place(x, lambda t: _act.Hardtanh.apply(t, min_val=min_val, max_val=max_val), inplace)
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6), i.e. hardtanh(x, 0, 6)."""
+    return _in_place(x, _act.ReLU6.apply, inplace)
+
+
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x + 3, 0), 6)/6: 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2 between."""
+    return _in_place(x, _act.Hardsigmoid.apply, inplace)
+
+
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·min(max(x + 3, 0), 6)/6: 0 for x ≤ −3, x for x ≥ 3, x(x + 3)/6 between."""
+    return _in_place(x, _act.Hardswish.apply, inplace)
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """λ·(x if x > 0 else α(eˣ − 1)) with α ≈ 1.6733, λ ≈ 1.0507 (self-normalising)."""
+    return _in_place(x, _act.SELU.apply, inplace)
+
+
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, α(e^(x/α) − 1))."""
+    return _in_place(x, lambda t: _act.CELU.apply(t, alpha=alpha), inplace)
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x/(1 + |x|)."""
+    return _act.Softsign.apply(x)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """max(0, x) + w·min(0, x), ``weight`` one learnable slope or one per channel (dim 1)."""
+    return _act.PReLU.apply(x, weight)
+
+
+def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``."""
+    return _in_place(x, lambda t: _act.Threshold.apply(t, threshold=threshold, value=value), inplace)
 
 
 # ----------------------------------------------------------------- layers
@@ -155,11 +214,62 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
                                      reduction=reduction)
 
 
+def _check_sizes(name: str, input: Any, target: Any, warn: bool = True) -> None:
+    """PyTorch's rule for the regression losses: different sizes warn (kl_div: silently), then
+    broadcast; sizes that cannot broadcast raise (here a ValueError naming both shapes)."""
+    s_in, s_t = np.shape(_arr(input)), np.shape(_arr(target))
+    if s_in == s_t:
+        return
+    try:
+        np.broadcast_shapes(s_in, s_t)
+    except ValueError:
+        raise ValueError(f"{name}: target shape {s_t} cannot be broadcast with input shape {s_in}") from None
+    if warn:
+        warnings.warn(f"Using a target size ({s_t}) that is different to the input size ({s_in}). "
+                      "This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """L = (1/n) Σ |ŷ − y|;  ∂L/∂ŷ = sign(ŷ − y)/n."""
+    _check_sizes("l1_loss", input, target)
+    return _loss.L1.apply(input, target, reduction=reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """L = ½(ŷ − y)²/β where |ŷ − y| < β, else |ŷ − y| − ½β (β = 0: the L1 loss)."""
+    _check_sizes("smooth_l1_loss", input, target)
+    return _loss.SmoothL1.apply(input, target, reduction=reduction, beta=beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """L = ½(ŷ − y)² where |ŷ − y| < δ, else δ(|ŷ − y| − ½δ);  δ · smooth_l1_loss with β = δ."""
+    _check_sizes("huber_loss", input, target)
+    return _loss.Huber.apply(input, target, reduction=reduction, delta=delta)
+
+
+def kl_div(input: Tensor, target: Tensor, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """L = Σ y (log y − ŷ) with ``input`` ŷ the log-probabilities (terms with y = 0 are 0).
+
+    'batchmean' divides by the batch size (the KL divergence per sample); 'mean', as in PyTorch,
+    divides by the number of elements, and warns.
+    """
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    _check_sizes("kl_div", input, target, warn=False)
+    return _loss.KLDiv.apply(input, target, reduction=reduction, log_target=log_target)
+
+
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu", "softmax", "log_softmax",
-    "logsigmoid", "linear", "dropout", "pad", "one_hot", "cross_entropy", "nll_loss", "mse_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d",
+    "logsigmoid", "silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish", "selu", "celu", "softsign",
+    "prelu", "threshold", "linear", "dropout", "pad", "one_hot", "cross_entropy", "nll_loss", "mse_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+    "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "layer_norm",
+    "group_norm",
 ]
 
 
@@ -221,3 +331,20 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     from ..ops import norm as _norm
 
     return _in_place(input, lambda t: _norm.dropout2d(t, p, training, generator), inplace)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """y = γ (x − μ)/√(σ² + ε) + β, μ and σ² over the trailing ``normalized_shape`` dims of each sample."""
+    from ..ops import norm as _norm
+
+    return _norm.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each of ``num_groups`` groups of channels per sample, then γ, β per channel."""
+    from ..ops import norm as _norm
+
+    return _norm.group_norm(input, num_groups, weight, bias, eps)
+

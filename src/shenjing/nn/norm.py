@@ -91,3 +91,61 @@ class BatchNorm2d(_BatchNorm):
 
     _ranks = (4,)
     _expect = "4-D (N, C, H, W)"
+
+
+class LayerNorm(Module):
+    """Layer norm over the trailing ``normalized_shape`` dims of each sample: y = γ (x − μ)/√(σ² + ε) + β,
+    μ and σ² (biased) taken per sample.  γ = 1 and β = 0 at the start, as in PyTorch."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
+        npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
+        self.register_parameter("weight", Parameter(np.ones(shape, dtype=npd)) if elementwise_affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(shape, dtype=npd)) if elementwise_affine and bias else None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight.data[...] = 1
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Group norm: the C channels split into G groups, each normalised per sample over its channels and
+    positions; then y = γ x̂ + β per channel (γ = 1, β = 0 at the start)."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_groups <= 0 or num_channels % num_groups:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
+        self.register_parameter("weight", Parameter(np.ones(num_channels, dtype=npd)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_channels, dtype=npd)) if affine and bias else None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight.data[...] = 1
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}): expected input with "
+                             f"{self.num_channels} channels in dim 1, got shape {tuple(x.shape)}")
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

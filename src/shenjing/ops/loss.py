@@ -21,9 +21,10 @@ def _reduce(per_sample: np.ndarray, reduction: str, denom):
     return np.asarray(per_sample.sum() / denom)
 
 
-def _check_reduction(reduction: str) -> None:
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+def _check_reduction(reduction: str, allowed: tuple[str, ...] = ("mean", "sum", "none")) -> None:
+    if reduction not in allowed:
+        names = ", ".join(repr(r) for r in allowed[:-1]) + f" or {allowed[-1]!r}"
+        raise ValueError(f"reduction must be {names}, got {reduction!r}")
 
 
 class CrossEntropy(Function):
@@ -233,3 +234,118 @@ class BCEWithLogits(Function):
             pwm1 = 0.0 if self.pw is None else self.pw - 1
             gy = scale * (-z + pwm1 * self.sp_neg)
         return gz, gy, None, None
+
+
+def _scaled(g, reduction: str, denom):
+    """The upstream gradient times the reduction's 1/denom (a scalar, or per element for 'none')."""
+    return g / denom if reduction in ("mean", "batchmean") else g
+
+
+def _full(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """``a`` as a writable array of the broadcast ``shape`` the engine reduces from."""
+    return a if a.shape == shape else np.broadcast_to(a, shape).copy()
+
+
+class L1(Function):
+    """L = mean |ŷ − y|;  ∂L/∂ŷ = sign(ŷ − y)/n = −∂L/∂y."""
+
+    def forward(self, yhat, y, reduction="mean"):
+        _check_reduction(reduction)
+        d = np.subtract(yhat, y)
+        self.sign, self.reduction = np.sign(d), reduction
+        per = np.abs(d)
+        return _reduce(per, reduction, per.size)
+
+    def backward(self, g):
+        grad = self.sign * _scaled(g, self.reduction, self.sign.size)
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class SmoothL1(Function):
+    """L = ½(ŷ − y)²/β where |ŷ − y| < β, else |ŷ − y| − ½β;  ∂L/∂ŷ = clip((ŷ − y)/β, −1, 1) = −∂L/∂y.
+
+    β = 0 is the L1 loss (PyTorch switches to it), with gradient sign(ŷ − y)."""
+
+    def forward(self, yhat, y, reduction="mean", beta=1.0):
+        _check_reduction(reduction)
+        if beta < 0:
+            raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+        d = np.subtract(yhat, y)
+        a = np.abs(d)
+        if beta == 0:
+            per = a
+        else:
+            with np.errstate(over="ignore"):  # d² of a huge |d| is computed, then not chosen
+                per = np.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
+        self.d, self.beta, self.reduction = d, beta, reduction
+        return _reduce(per, reduction, per.size)
+
+    def backward(self, g):
+        d, beta = self.d, self.beta
+        slope = np.sign(d) if beta == 0 else np.clip(d / beta, -1, 1)
+        grad = slope * _scaled(g, self.reduction, d.size)
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Huber(Function):
+    """L = ½(ŷ − y)² where |ŷ − y| < δ, else δ(|ŷ − y| − ½δ);  ∂L/∂ŷ = clip(ŷ − y, −δ, δ) = −∂L/∂y."""
+
+    def forward(self, yhat, y, reduction="mean", delta=1.0):
+        _check_reduction(reduction)
+        if not delta > 0:
+            raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+        d = np.subtract(yhat, y)
+        a = np.abs(d)
+        with np.errstate(over="ignore"):
+            per = np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+        dtype = np.asarray(yhat).dtype
+        if dtype.kind == "f":  # PyTorch's huber_loss returns the input's dtype, even for a float64 target
+            per = per.astype(dtype, copy=False)
+        self.d, self.delta, self.reduction = d, delta, reduction
+        return _reduce(per, reduction, per.size)
+
+    def backward(self, g):
+        d = self.d
+        grad = np.clip(d, -self.delta, self.delta) * _scaled(g, self.reduction, d.size)
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class KLDiv(Function):
+    """L = y (log y − ŷ), ŷ the log-probabilities, 0 where y = 0 (xlogy);  ∂L/∂ŷ = −y.
+
+    With ``log_target`` y is given as log y:  L = eʸ (y − ŷ),  ∂L/∂ŷ = −eʸ.  'batchmean' divides
+    the sum by the batch size ŷ.shape[0], 'mean' (as PyTorch) by the number of elements.
+    """
+
+    def forward(self, yhat, y, reduction="mean", log_target=False):
+        _check_reduction(reduction, ("mean", "batchmean", "sum", "none"))
+        yhat, y = np.asarray(yhat), np.asarray(y)
+        if log_target:
+            self.ey = np.exp(y)
+            per = self.ey * (y - yhat)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):  # y < 0 gives NaN, as in PyTorch
+                per = y * np.log(np.where(y == 0, 1, y)) - y * yhat
+        if reduction == "batchmean":
+            denom = yhat.shape[0] if yhat.ndim else 1
+            out = np.asarray(per.sum() / denom)
+        else:
+            denom = per.size
+            out = _reduce(per, reduction, denom)
+        self.yhat, self.y, self.log_target, self.reduction, self.denom = yhat, y, log_target, reduction, denom
+        self.shape = np.shape(per)
+        return out
+
+    def backward(self, g):
+        y, scale = self.y, _scaled(g, self.reduction, self.denom)
+        w = self.ey if self.log_target else y
+        gx = _full(-w * scale, self.shape) if self.needs_input_grad[0] else None
+        gy = None
+        if self.needs_input_grad[1]:
+            if self.log_target:  # ∂/∂y eʸ(y − ŷ) = eʸ(y − ŷ + 1)
+                dy = self.ey * (y - self.yhat + 1)
+            else:  # ∂/∂y [y log y − yŷ] = log y + 1 − ŷ; NaN at y = 0 as PyTorch's xlogy backward (0/0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    dy = np.where(y == 0, np.nan, np.log(y) + 1).astype(y.dtype, copy=False) - self.yhat
+            gy = _full(dy * scale, self.shape)
+        return gx, gy

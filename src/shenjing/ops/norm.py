@@ -174,3 +174,73 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, generator: Any =
     keep = get_rng(generator).random(shape, dtype=np.float32) >= p
     mask = keep.astype(x.data.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.data.dtype)
     return Mul.apply(x, mask)
+
+
+class LayerNorm(Function):
+    """Normalise over the last k axes: x̂ = (x − μ)/√(σ² + ε), y = γ x̂ + β (μ, σ² per sample).
+
+    ∂L/∂x = (1/√(σ² + ε)) · (ĝ − mean(ĝ) − x̂ · mean(ĝ x̂)) with ĝ = γ g (means over the same axes);
+    ∂L/∂γ = Σ g x̂ and ∂L/∂β = Σ g over the other axes.
+    """
+
+    def forward(self, x, weight=None, bias=None, k=1, eps=1e-5):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        mu = x.mean(axis=axes, keepdims=True)
+        xc = x - mu
+        var = np.mean(xc * xc, axis=axes, keepdims=True)
+        inv = 1.0 / np.sqrt(var + eps)
+        xhat = xc * inv
+        self.xhat, self.inv, self.axes, self.weight = xhat, inv, axes, weight
+        self.has_bias = bias is not None
+        out = xhat * weight if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias
+        return out.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        xhat, axes, w = self.xhat, self.axes, self.weight
+        need = self.needs_input_grad
+        lead = tuple(range(g.ndim - len(axes)))
+        gx = gw = gb = None
+        if need[0]:
+            gh = g * w if w is not None else g
+            gx = self.inv * (gh - gh.mean(axis=axes, keepdims=True)
+                             - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+        if w is not None and need[1]:
+            gw = (g * xhat).sum(axis=lead)
+        if self.has_bias and need[2]:
+            gb = g.sum(axis=lead)
+        return gx, gw, gb
+
+
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """PyTorch's ``F.layer_norm``: normalise over the trailing ``normalized_shape`` axes."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or tuple(x.shape[x.ndim - k:]) != shape:
+        raise RuntimeError(f"layer_norm: normalized_shape {list(shape)} must match the last dims of the input, "
+                           f"got input of shape {list(x.shape)}")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != shape:
+            raise RuntimeError(f"layer_norm: {name} of shape {list(p.shape)} does not match normalized_shape "
+                               f"{list(shape)}")
+    return LayerNorm.apply(x, weight, bias, k=k, eps=eps)
+
+
+def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """PyTorch's ``F.group_norm``: normalise each group of C/G channels (with all positions) per sample,
+    then scale and shift per channel."""
+    if x.ndim < 2:
+        raise RuntimeError(f"group_norm: expected an input with a channel dim, got shape {list(x.shape)}")
+    n, c = x.shape[0], x.shape[1]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f"group_norm: {c} channels cannot be split into {num_groups} groups")
+    y = LayerNorm.apply(x.reshape(n, num_groups, -1), None, None, k=1, eps=eps).reshape(tuple(x.shape))
+    view = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(view)
+    if bias is not None:
+        y = y + bias.reshape(view)
+    return y
