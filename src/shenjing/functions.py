@@ -118,3 +118,15 @@ def multinomial(probs, num_samples: int, replacement: bool = False, generator=No
     out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / r.sum())
                     for r in rows])
     return Tensor._from_op(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64), None)
+
+
+# ----------------------------------------------------------------- more pointwise math
+
+
+# ----------------------------------------------------------------- sorting, scans and statistics
+
+
+# ----------------------------------------------------------------- indexing and shape
+
+
+# ----------------------------------------------------------------- products
