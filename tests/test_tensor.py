@@ -279,3 +279,19 @@ def test_broadcast_result_shapes_match_numpy(shape, ones, lead):
     assert a.grad.shape == tuple(shape) and b.grad.shape == tuple(other)
     n_out = int(np.prod(out.shape))
     assert a.grad.sum().item() == pytest.approx(2 * n_out) and b.grad.sum().item() == pytest.approx(0.0)
+
+
+def test_mod_all_any_expand_mm_like_torch():
+    import torch
+
+    for L in (sj, torch):
+        x = L.tensor([5.0, -3.0, 7.0], requires_grad=True)
+        (x % 3).sum().backward()  # remainder, with PyTorch's gradient 1
+        assert (x % 3).tolist() == [2.0, 0.0, 1.0] and x.grad.tolist() == [1.0, 1.0, 1.0]
+        assert (7 % L.tensor([3.0, -2.0])).tolist() == [1.0, -1.0]
+        assert tuple(L.ones(2, 3).all(1, keepdim=True).shape) == (2, 1)
+        assert tuple(L.zeros(2, 3).any(0, keepdim=True).shape) == (1, 3)
+        with pytest.raises(RuntimeError, match="expand"):
+            L.ones(3, 4).expand(1, 4)
+        with pytest.raises(RuntimeError):
+            L.mm(L.ones(3), L.ones(3))

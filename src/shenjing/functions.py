@@ -7,8 +7,12 @@ from typing import Any
 import numpy as np
 
 from .ops import elementwise as _ew
+from .ops import index as _ix
 from .ops import matmul as _mm
+from .ops import pointwise as _pw
+from .ops import products as _prod
 from .ops import shape as _shape
+from .ops import sort_scan as _ss
 from .tensor import Tensor
 
 
@@ -43,7 +47,12 @@ def pow(a, b): return _t(a) ** b  # noqa: A001
 def maximum(a, b): return _ew.Maximum.apply(_t(a), b)
 def minimum(a, b): return _ew.Minimum.apply(_t(a), b)
 def matmul(a, b): return _mm.matmul(a, b)
-def mm(a, b): return _mm.matmul(a, b)
+def mm(a, b):
+    """The 2-D matrix product (``matmul`` takes the other ranks)."""
+    a, b = _t(a), _t(b)
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: both arguments must be 2-D matrices, got shapes {list(a.shape)} and {list(b.shape)}")
+    return _mm.matmul(a, b)
 
 
 def where(condition, input, other):  # noqa: A002
@@ -121,12 +130,133 @@ def multinomial(probs, num_samples: int, replacement: bool = False, generator=No
 
 
 # ----------------------------------------------------------------- more pointwise math
+def log1p(input): return _t(input).log1p()
+def expm1(input): return _t(input).expm1()
+def log2(input): return _t(input).log2()
+def log10(input): return _t(input).log10()
+def exp2(input): return _t(input).exp2()
+def rsqrt(input): return _t(input).rsqrt()
+def reciprocal(input): return _t(input).reciprocal()
+def sinh(input): return _t(input).sinh()
+def cosh(input): return _t(input).cosh()
+def tan(input): return _t(input).tan()
+def asin(input): return _t(input).asin()
+def acos(input): return _t(input).acos()
+def atan(input): return _t(input).atan()
+def atan2(input, other): return _t(input).atan2(other)
+def hypot(input, other): return _t(input).hypot(other)
+def logaddexp(input, other): return _t(input).logaddexp(other)
+def logit(input, eps: float | None = None): return _t(input).logit(eps)
+def erf(input): return _t(input).erf()
+def erfinv(input): return _t(input).erfinv()
+def sign(input): return _t(input).sign()
+def floor(input): return _t(input).floor()
+def ceil(input): return _t(input).ceil()
+def round(input, *, decimals: int = 0): return _t(input).round(decimals=decimals)  # noqa: A001
+def trunc(input): return _t(input).trunc()
+def fmod(input, other): return _t(input).fmod(other)
+def lerp(input, end, weight): return _t(input).lerp(end, weight)
+def addcmul(input, tensor1, tensor2, *, value=1): return _t(input).addcmul(tensor1, tensor2, value=value)
+def addcdiv(input, tensor1, tensor2, *, value=1): return _t(input).addcdiv(tensor1, tensor2, value=value)
+def nan_to_num(input, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
+    return _t(input).nan_to_num(nan, posinf, neginf)
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    return _t(input).isclose(other, rtol, atol, equal_nan)
+
+
+def remainder(input, other):
+    """Python's remainder (the sign of ``other``); ``input`` may be a number when ``other`` is a tensor."""
+    if isinstance(other, Tensor) and isinstance(input, int | float) and not isinstance(input, Tensor):
+        return _pw.Remainder.apply(input, other)
+    return _t(input).remainder(other)
 
 
 # ----------------------------------------------------------------- sorting, scans and statistics
+def cumsum(x, dim: int, *, dtype=None): return _t(x).cumsum(dim, dtype=dtype)
+def cumprod(x, dim: int, *, dtype=None): return _t(x).cumprod(dim, dtype=dtype)
+def logcumsumexp(x, dim: int): return _t(x).logcumsumexp(dim)
+def cummax(x, dim: int): return _t(x).cummax(dim)
+def cummin(x, dim: int): return _t(x).cummin(dim)
+def sort(x, dim: int = -1, descending: bool = False, *, stable: bool = False):
+    return _ss.sort(_t(x), dim, descending, stable)
+def argsort(x, dim: int = -1, descending: bool = False, *, stable: bool = False):
+    return _t(x).argsort(dim, descending, stable=stable)
+def kthvalue(x, k: int, dim: int = -1, keepdim: bool = False): return _t(x).kthvalue(k, dim, keepdim)
+def median(x, dim=None, keepdim: bool = False): return _t(x).median(dim, keepdim)
+def mode(x, dim: int = -1, keepdim: bool = False): return _t(x).mode(dim, keepdim)
+def quantile(x, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+    return _ss.quantile(_t(x), q, dim, keepdim, interpolation)
+def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+           dim=None):
+    return _ss.unique(_t(x), sorted, return_inverse, return_counts, dim)
+def bincount(x, weights=None, minlength: int = 0): return _ss.bincount(_t(x), weights, minlength)
+def histc(x, bins: int = 100, min: float = 0, max: float = 0): return _ss.histc(_t(x), bins, min, max)  # noqa: A002
+def count_nonzero(x, dim=None): return _ss.count_nonzero(_t(x), dim)
+def aminmax(x, *, dim=None, keepdim: bool = False): return _ss.aminmax(_t(x), dim, keepdim)
+def var_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return _ss.var_mean(_t(x), dim, unbiased, keepdim, correction)
+def std_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return _ss.std_mean(_t(x), dim, unbiased, keepdim, correction)
+def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False, side=None,  # noqa: A002
+                 sorter=None):
+    return _ss.searchsorted(_t(sorted_sequence), input, out_int32, right, side, sorter)
+def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False):  # noqa: A002
+    return _ss.bucketize(input, _t(boundaries), out_int32, right)
+def all(x, dim=None, keepdim: bool = False): return _ss.all_any(_t(x), np.all, dim, keepdim)  # noqa: A001
+def any(x, dim=None, keepdim: bool = False): return _ss.all_any(_t(x), np.any, dim, keepdim)  # noqa: A001
 
 
 # ----------------------------------------------------------------- indexing and shape
+def index_select(input, dim: int, index): return _ix.index_select(_t(input), dim, index)  # noqa: A002
+def masked_fill(input, mask, value): return _ix.masked_fill(_t(input), mask, value)  # noqa: A002
+def masked_select(input, mask): return _ix.masked_select(_t(input), mask)  # noqa: A002
+def nonzero(input, *, as_tuple: bool = False): return _ix.nonzero(_t(input), as_tuple)  # noqa: A002
+def scatter(input, dim: int, index, src=None, value=None, *, reduce=None):  # noqa: A002
+    return _ix.scatter(_t(input), dim, index, src, value, reduce)
+def scatter_add(input, dim: int, index, src): return _ix.scatter_add(_t(input), dim, index, src)  # noqa: A002
+def index_add(input, dim: int, index, source, *, alpha: float = 1):  # noqa: A002
+    return _ix.index_add(_t(input), dim, index, source, alpha)
+def tile(input, dims): return _ix.tile(_t(input), dims)  # noqa: A002
+def roll(input, shifts, dims=None): return _ix.roll(_t(input), shifts, dims)  # noqa: A002
+def flip(input, dims): return _ix.flip(_t(input), dims)  # noqa: A002
+def fliplr(input): return _ix.fliplr(_t(input))  # noqa: A002
+def flipud(input): return _ix.flipud(_t(input))  # noqa: A002
+def tril(input, diagonal: int = 0): return _ix.tril(_t(input), diagonal)  # noqa: A002
+def triu(input, diagonal: int = 0): return _ix.triu(_t(input), diagonal)  # noqa: A002
+def diag(input, diagonal: int = 0): return _ix.diag(_t(input), diagonal)  # noqa: A002
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):  # noqa: A002
+    return _ix.diagonal(_t(input), offset, dim1, dim2)
+def trace(input): return _ix.trace(_t(input))  # noqa: A002
+def narrow(input, dim: int, start, length: int): return _ix.narrow(_t(input), dim, start, length)  # noqa: A002
+def unbind(input, dim: int = 0): return _ix.unbind(_t(input), dim)  # noqa: A002
+def movedim(input, source, destination): return _ix.movedim(_t(input), source, destination)  # noqa: A002
+def moveaxis(input, source, destination): return _ix.movedim(_t(input), source, destination)  # noqa: A002
+def swapaxes(input, axis0: int, axis1: int): return _ix.swapdims(_t(input), axis0, axis1)  # noqa: A002
+def swapdims(input, dim0: int, dim1: int): return _ix.swapdims(_t(input), dim0, dim1)  # noqa: A002
+def unflatten(input, dim: int, sizes): return _ix.unflatten(_t(input), dim, sizes)  # noqa: A002
+def tensor_split(input, indices_or_sections=None, dim: int = 0, *, sections=None, indices=None):  # noqa: A002
+    return _ix.tensor_split(_t(input), indices_or_sections, dim, sections=sections, indices=indices)
+def meshgrid(*tensors, indexing: str | None = None): return _ix.meshgrid(*tensors, indexing=indexing)
+def broadcast_to(input, size): return _ix.broadcast_to(_t(input), size)  # noqa: A002
+def broadcast_tensors(*tensors): return _ix.broadcast_tensors(*tensors)
 
 
 # ----------------------------------------------------------------- products
+def bmm(input, mat2): return _prod.bmm(input, mat2)  # noqa: A002
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1): return _prod.baddbmm(input, batch1, batch2, beta=beta, alpha=alpha)  # noqa: A002, E501
+def addmm(input, mat1, mat2, *, beta=1, alpha=1): return _prod.addmm(input, mat1, mat2, beta=beta, alpha=alpha)  # noqa: A002
+def addmv(input, mat, vec, *, beta=1, alpha=1): return _prod.addmv(input, mat, vec, beta=beta, alpha=alpha)  # noqa: A002
+def mv(input, vec): return _prod.mv(input, vec)  # noqa: A002
+def dot(input, other): return _prod.dot(input, other)  # noqa: A002
+def vdot(input, other): return _prod.dot(input, other, name="vdot")  # noqa: A002
+def inner(input, other): return _prod.inner(input, other)  # noqa: A002
+def einsum(*args): return _prod.einsum(*args)
+def tensordot(a, b, dims=2): return _prod.tensordot(a, b, dims)
+def kron(input, other): return _prod.kron(input, other)  # noqa: A002
+def cross(input, other, dim: int | None = None): return _prod.cross(input, other, dim)  # noqa: A002
+def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"):
+    return _prod.cdist(x1, x2, p, compute_mode)
+def dist(input, other, p: float = 2): return _prod.dist(input, other, p)  # noqa: A002
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8): return _prod.cosine_similarity(x1, x2, dim, eps)
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    return _prod.pairwise_distance(x1, x2, p, eps, keepdim)

@@ -336,7 +336,10 @@ class Tensor:
         return Tensor._from_op(np.floor_divide(self.data, _data(other)), None)
 
     def __mod__(self, other):
-        return Tensor._from_op(np.mod(self.data, _data(other)), None)
+        return _pw.Remainder.apply(self, other)
+
+    def __rmod__(self, other):
+        return _pw.Remainder.apply(other, self)
 
     # comparisons: results carry no gradient
     def __eq__(self, other):  # type: ignore[override]
@@ -427,7 +430,37 @@ class Tensor:
         return _mm.matmul(self, other)
 
     def dot(self, other):
-        return _mm.matmul(self, other)
+        return _prod.dot(self, other)
+
+    def vdot(self, other):
+        return _prod.dot(self, other, name="vdot")
+
+    def inner(self, other):
+        return _prod.inner(self, other)
+
+    def mv(self, vec):
+        return _prod.mv(self, vec)
+
+    def bmm(self, mat2):
+        return _prod.bmm(self, mat2)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _prod.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _prod.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _prod.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def kron(self, other):
+        return _prod.kron(self, other)
+
+    def cross(self, other, dim: int | None = None):
+        return _prod.cross(self, other, dim)
+
+    def dist(self, other, p: float = 2):
+        return _prod.dist(self, other, p)
 
     # ----------------------------------------------------------------- elementwise math
     def exp(self):
@@ -440,7 +473,7 @@ class Tensor:
         return _ew.Sqrt.apply(self)
 
     def rsqrt(self):
-        return _ew.Pow.apply(self, -0.5)
+        return _pw.Rsqrt.apply(self)
 
     def abs(self):
         return _ew.Abs.apply(self)
@@ -484,19 +517,98 @@ class Tensor:
         return _ew.Minimum.apply(self, other)
 
     def sign(self):
-        return Tensor._from_op(np.sign(self.data), None)
+        return _pw.Sign.apply(self)
 
     def floor(self):
-        return Tensor._from_op(np.floor(self.data), None)
+        return _pw.Floor.apply(self)
 
     def ceil(self):
-        return Tensor._from_op(np.ceil(self.data), None)
+        return _pw.Ceil.apply(self)
 
-    def round(self):
-        return Tensor._from_op(np.round(self.data), None)
+    def round(self, *, decimals: int = 0):
+        return _pw.Round.apply(self, decimals=decimals)
 
     def masked_fill(self, mask, value):
-        return _ew.Where.apply(mask, _full_like_scalar(self, value), self)
+        return _ix.masked_fill(self, mask, value)
+
+    # more pointwise math (ops/pointwise.py)
+    def log1p(self):
+        return _pw.Log1p.apply(self)
+
+    def expm1(self):
+        return _pw.Expm1.apply(self)
+
+    def log2(self):
+        return _pw.Log2.apply(self)
+
+    def log10(self):
+        return _pw.Log10.apply(self)
+
+    def exp2(self):
+        return _pw.Exp2.apply(self)
+
+    def sinh(self):
+        return _pw.Sinh.apply(self)
+
+    def cosh(self):
+        return _pw.Cosh.apply(self)
+
+    def tan(self):
+        return _pw.Tan.apply(self)
+
+    def asin(self):
+        return _pw.Asin.apply(self)
+
+    def acos(self):
+        return _pw.Acos.apply(self)
+
+    def atan(self):
+        return _pw.Atan.apply(self)
+
+    def atan2(self, other):
+        return _pw.Atan2.apply(self, _pw.need_tensor("atan2", other))
+
+    def hypot(self, other):
+        return _pw.Hypot.apply(self, _pw.need_tensor("hypot", other))
+
+    def logaddexp(self, other):
+        return _pw.LogAddExp.apply(self, _pw.need_tensor("logaddexp", other))
+
+    def logit(self, eps: float | None = None):
+        return _pw.Logit.apply(self, eps=eps)
+
+    def erf(self):
+        return _pw.Erf.apply(self)
+
+    def erfinv(self):
+        return _pw.Erfinv.apply(self)
+
+    def trunc(self):
+        return _pw.Trunc.apply(self)
+
+    def remainder(self, other):
+        return _pw.Remainder.apply(self, other)
+
+    def fmod(self, other):
+        return _pw.Fmod.apply(self, other)
+
+    def lerp(self, end, weight):
+        return _pw.Lerp.apply(self, _pw.need_tensor("lerp", end, "end"), weight)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return _pw.Addcmul.apply(self, _pw.need_tensor("addcmul", tensor1, "tensor1"),
+                                 _pw.need_tensor("addcmul", tensor2, "tensor2"), value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return _pw.Addcdiv.apply(self, _pw.need_tensor("addcdiv", tensor1, "tensor1"),
+                                 _pw.need_tensor("addcdiv", tensor2, "tensor2"), value=value)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
+        return _pw.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+        other = _pw.need_tensor("isclose", other)
+        return Tensor._from_op(_pw.isclose(self.data, other.data, rtol, atol, equal_nan), None)
 
     # ----------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim: bool = False, dtype=None):
@@ -559,11 +671,61 @@ class Tensor:
 
         return _red.VectorNorm.apply(self, p=_vector_p(p, "norm"), axis=_axis(dim), keepdims=keepdim)
 
-    def all(self, dim=None) -> Tensor:
-        return Tensor._from_op(np.all(self.data, axis=_axis(dim)), None)
+    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+        return Tensor._from_op(np.all(self.data, axis=_axis(dim), keepdims=keepdim), None)
 
-    def any(self, dim=None) -> Tensor:
-        return Tensor._from_op(np.any(self.data, axis=_axis(dim)), None)
+    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+        return Tensor._from_op(np.any(self.data, axis=_axis(dim), keepdims=keepdim), None)
+
+    # sorting, scans and order statistics (ops/sort_scan.py)
+    def cumsum(self, dim: int, dtype=None) -> Tensor:
+        return _ss.CumSum.apply(self, axis=dim, dtype=dtype)
+
+    def cumprod(self, dim: int, dtype=None) -> Tensor:
+        return _ss.CumProd.apply(self, axis=dim, dtype=dtype)
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return _ss.LogCumSumExp.apply(self, axis=dim)
+
+    def cummax(self, dim: int):
+        return _ss.cumextreme(self, dim, largest=True)
+
+    def cummin(self, dim: int):
+        return _ss.cumextreme(self, dim, largest=False)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
+        return _ss.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        return _ss.argsort(self, dim, descending, stable)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
+        return _ss.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: int | None = None, keepdim: bool = False):
+        return _ss.median(self, dim, keepdim)
+
+    def quantile(self, q, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+        return _ss.quantile(self, q, dim, keepdim, interpolation)
+
+    def mode(self, dim: int = -1, keepdim: bool = False):
+        return _ss.mode(self, dim, keepdim)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+               dim: int | None = None):
+        return _ss.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights=None, minlength: int = 0) -> Tensor:
+        return _ss.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+        return _ss.histc(self, bins, min, max)
+
+    def count_nonzero(self, dim=None) -> Tensor:
+        return _ss.count_nonzero(self, dim)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False):
+        return _ss.aminmax(self, dim, keepdim)
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape):
@@ -582,13 +744,13 @@ class Tensor:
         return _shape.flatten(self, start_dim, end_dim)
 
     def unflatten(self, dim: int, sizes):
-        return _shape.unflatten(self, dim, sizes)
+        return _ix.unflatten(self, dim, sizes)
 
     def transpose(self, dim0: int, dim1: int):
         return _shape.Transpose.apply(self, dim0=dim0, dim1=dim1)
 
     def swapaxes(self, dim0: int, dim1: int):
-        return self.transpose(dim0, dim1)
+        return _ix.swapdims(self, dim0, dim1)
 
     def t(self):
         if self.ndim < 2:
@@ -621,7 +783,7 @@ class Tensor:
         return _shape.expand(self, other.shape)
 
     def repeat(self, *sizes):
-        return _shape.Tile.apply(self, reps=_shape_arg(sizes))
+        return _ix.repeat(self, _shape_arg(sizes))
 
     def split(self, split_size_or_sections, dim: int = 0):
         return _shape.split(self, split_size_or_sections, dim)
@@ -630,7 +792,7 @@ class Tensor:
         return _shape.chunk(self, chunks, dim)
 
     def unbind(self, dim: int = 0):
-        return tuple(self.select(dim, i) for i in range(self.shape[dim]))
+        return _ix.unbind(self, dim)
 
     def select(self, dim: int, index: int):
         idx = [slice(None)] * self.ndim
@@ -638,9 +800,7 @@ class Tensor:
         return self[tuple(idx)]
 
     def narrow(self, dim: int, start: int, length: int):
-        idx = [slice(None)] * self.ndim
-        idx[dim] = slice(start, start + length)
-        return self[tuple(idx)]
+        return _ix.narrow(self, dim, start, length)
 
     def gather(self, dim: int, index):
         return _shape.Gather.apply(self, index=_data(index), axis=dim)
@@ -660,6 +820,87 @@ class Tensor:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.shape[0]))
+
+    # indexing by indices, masks and diagonals (ops/index.py)
+    def index_select(self, dim: int, index) -> Tensor:
+        return _ix.index_select(self, dim, index)
+
+    def masked_select(self, mask) -> Tensor:
+        return _ix.masked_select(self, mask)
+
+    def nonzero(self, *, as_tuple: bool = False):
+        return _ix.nonzero(self, as_tuple)
+
+    def scatter(self, dim: int, index, src=None, value=None, *, reduce: str | None = None) -> Tensor:
+        return _ix.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_add(self, dim: int, index, src) -> Tensor:
+        return _ix.scatter_add(self, dim, index, src)
+
+    def index_add(self, dim: int, index, source, *, alpha: float = 1) -> Tensor:
+        return _ix.index_add(self, dim, index, source, alpha)
+
+    def tile(self, *dims, **kw) -> Tensor:  # tile(2, 1), tile((2, 1)) or tile(dims=(2, 1))
+        return _ix.tile(self, _shape_arg(dims) if dims else kw["dims"])
+
+    def roll(self, shifts, dims=None) -> Tensor:
+        return _ix.roll(self, shifts, dims)
+
+    def flip(self, *dims, **kw) -> Tensor:  # flip(0, 1), flip((0, 1)) or flip(dims=(0, 1))
+        return _ix.flip(self, _shape_arg(dims) if dims else kw["dims"])
+
+    def fliplr(self) -> Tensor:
+        return _ix.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return _ix.flipud(self)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return _ix.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return _ix.triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _ix.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _ix.diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> Tensor:
+        return _ix.trace(self)
+
+    def movedim(self, source, destination) -> Tensor:
+        return _ix.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        return _ix.swapdims(self, dim0, dim1)
+
+    def tensor_split(self, indices_or_sections=None, dim: int = 0, *, sections=None, indices=None):
+        return _ix.tensor_split(self, indices_or_sections, dim, sections=sections, indices=indices)
+
+    def broadcast_to(self, size) -> Tensor:
+        return _ix.broadcast_to(self, size)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.type(other.dtype)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return _ix.new_zeros(self, size, dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return _ix.new_ones(self, size, dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return _ix.new_empty(self, size, dtype, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return _ix.new_full(self, size, fill_value, dtype, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return _ix.new_tensor(self, data, dtype, requires_grad)
 
     # ----------------------------------------------------------------- in place
     # Outside recording (no_grad, or nothing requires grad) these write into the array.  A tensor
@@ -800,12 +1041,6 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-def _full_like_scalar(t: Tensor, value):
-    if isinstance(value, Tensor):
-        return value
-    return np.asarray(value, dtype=t.data.dtype)
-
-
 def _axis(dim):
     if dim is None or isinstance(dim, builtins.int):
         return dim
@@ -888,6 +1123,10 @@ _function._T = Tensor
 from . import random as _random  # noqa: E402
 from .ops import activation as _act  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
+from .ops import index as _ix  # noqa: E402
 from .ops import matmul as _mm  # noqa: E402
+from .ops import pointwise as _pw  # noqa: E402
+from .ops import products as _prod  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops import sort_scan as _ss  # noqa: E402

@@ -26,6 +26,7 @@ from .activation import (
 )
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, Dropout2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .embedding import Embedding
 from .linear import Dropout, Flatten, Identity, Linear, Unflatten
 from .loss import (
@@ -62,4 +63,5 @@ __all__ = [
     "GRUCell", "Conv1d", "Conv2d", "Dropout2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d",
     "BatchNorm2d", "LayerNorm", "GroupNorm", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "SiLU", "Mish",
     "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish", "SELU", "CELU", "Softsign", "LogSigmoid", "PReLU", "Threshold",
+    "CosineSimilarity", "PairwiseDistance",
 ]

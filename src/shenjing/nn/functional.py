@@ -269,7 +269,7 @@ __all__ = [
     "prelu", "threshold", "linear", "dropout", "pad", "one_hot", "cross_entropy", "nll_loss", "mse_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "layer_norm",
-    "group_norm",
+    "group_norm", "cosine_similarity", "pairwise_distance",
 ]
 
 
@@ -348,3 +348,17 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
 
     return _norm.group_norm(input, num_groups, weight, bias, eps)
 
+
+# ----------------------------------------------------------------- distances
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Σ x₁x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``dim`` (inputs broadcast first)."""
+    from ..ops import products as _prod
+
+    return _prod.cosine_similarity(x1, x2, dim, eps)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """‖x₁ − x₂ + ε‖_p over the last dim (inputs broadcast first)."""
+    from ..ops import products as _prod
+
+    return _prod.pairwise_distance(x1, x2, p, eps, keepdim)

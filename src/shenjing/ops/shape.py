@@ -52,7 +52,11 @@ class Permute(Function):
 
 class Expand(Function):
     def forward(self, x, shape):
-        return np.broadcast_to(x, shape)
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise RuntimeError(f"expand: the expanded size of the tensor must match the existing size at every "
+                               f"non-singleton dimension: cannot expand {list(x.shape)} to {list(shape)}") from None
 
     def backward(self, g):  # the engine sums g back over the expanded axes
         return g
