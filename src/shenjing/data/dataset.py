@@ -1,4 +1,5 @@
-"""Data sets as PyTorch has them: ``Dataset``, ``TensorDataset``, ``Subset``, ``random_split``.
+"""Data sets as PyTorch has them: ``Dataset``, ``IterableDataset``, ``TensorDataset``, ``Subset``,
+``ConcatDataset``, ``ChainDataset``, ``StackDataset``, ``random_split``.
 
 A data set is anything with ``__len__`` and ``__getitem__(i) -> sample``.  Data sets that keep
 everything in memory may also offer ``get_batch(indices) -> tuple of arrays``: the
@@ -10,7 +11,7 @@ here all provide it (``Subset`` when the data set under it does).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,20 +19,41 @@ import numpy as np
 from ..random import Generator, get_rng
 from ..tensor import Tensor
 
-__all__ = ["ConcatDataset", "Dataset", "Subset", "TensorDataset", "random_split"]
+__all__ = ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "StackDataset", "Subset", "TensorDataset",
+           "random_split"]
 
 
 class Dataset:
-    """Base class of map-style data sets: override ``__getitem__`` and ``__len__``."""
+    """Base class of map-style data sets: override ``__getitem__`` and (for the default samplers
+    and ``len(loader)``) ``__len__``.  As in PyTorch there is no default ``__len__``, so
+    ``len()`` of a data set without one raises ``TypeError``."""
 
     def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
-
-    def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} must implement __len__")
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
     def __add__(self, other: Any) -> ConcatDataset:
         return ConcatDataset([self, other])
+
+    def __class_getitem__(cls, item: Any) -> type:  # Dataset[int], as in PyTorch's annotations
+        return cls
+
+
+class IterableDataset(Dataset):
+    """Base class of data sets that are a stream of samples: override ``__iter__``.
+
+    The :class:`~shenjing.data.loader.DataLoader` takes samples from ``iter(dataset)`` in turn
+    (no sampler, no shuffling).  ``len()`` works only if the subclass defines ``__len__``.
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} is an IterableDataset: iterate over it "
+                                  "instead of indexing it")
+
+    def __add__(self, other: Any) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
 
 
 def _as_array(x: Any) -> np.ndarray:
@@ -127,22 +149,92 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Several data sets one after the other."""
+    """Several map-style data sets one after the other."""
 
-    def __init__(self, datasets: Sequence[Any]) -> None:
+    @staticmethod
+    def cumsum(sequence: Iterable[Any]) -> list[int]:
+        """The running total of the lengths of ``sequence``'s items."""
+        out, total = [], 0
+        for e in sequence:
+            total += len(e)
+            out.append(total)
+        return out
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("ConcatDataset needs at least one data set")
-        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = self.cumsum(self.datasets)
 
     def __len__(self) -> int:
         return int(self.cumulative_sizes[-1])
 
     def __getitem__(self, index: int) -> Any:
+        if isinstance(index, int | np.integer) and not isinstance(index, bool) and -index > len(self):
+            raise ValueError("absolute value of index should not exceed dataset length")
         i = _check_index(index, len(self), "ConcatDataset")
         k = int(np.searchsorted(self.cumulative_sizes, i, side="right"))
         start = 0 if k == 0 else self.cumulative_sizes[k - 1]
         return self.datasets[k][i - start]
+
+
+class ChainDataset(IterableDataset):
+    """Several ``IterableDataset`` streams one after the other, chained on the fly."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)
+        return total
+
+
+class StackDataset(Dataset):
+    """Equally long data sets side by side: ``StackDataset(a, b)[i] == (a[i], b[i])``, or with
+    keywords ``StackDataset(x=a, y=b)[i] == {"x": a[i], "y": b[i]}``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args:
+            if kwargs:
+                raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                                 "input/output, but both types are given.")
+            self._length = len(args[0])
+            if any(self._length != len(d) for d in args):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets: tuple[Any, ...] | dict[str, Any] = args
+        elif kwargs:
+            parts = list(kwargs.values())
+            self._length = len(parts[0])
+            if any(self._length != len(d) for d in parts):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets = kwargs
+        else:
+            raise ValueError("At least one dataset should be passed")
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """The samples at ``indices`` (what the loader asks for when there is no batched access)."""
+        return [self[i] for i in indices]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def random_split(dataset: Any, lengths: Sequence[int | float], generator: Generator | None = None,
