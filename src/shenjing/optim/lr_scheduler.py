@@ -29,6 +29,15 @@ __all__ = [
     "CosineAnnealingLR",
     "LambdaLR",
     "OneCycleLR",
+    "ReduceLROnPlateau",
+    "LinearLR",
+    "ConstantLR",
+    "PolynomialLR",
+    "MultiplicativeLR",
+    "CosineAnnealingWarmRestarts",
+    "SequentialLR",
+    "ChainedScheduler",
+    "CyclicLR",
 ]
 
 
@@ -398,3 +407,558 @@ class OneCycleLR(LRScheduler):
                     break
                 start = end
         return lrs
+
+
+def _initial_step(s: LRScheduler) -> None:
+    """Restart ``s`` as if just created: its first ``step()`` (PyTorch's ``_initial_step``)."""
+    s._step_count = 0
+    s._is_initial = True
+    try:
+        s.step()
+    finally:
+        s._is_initial = False
+
+
+def _jump(s: LRScheduler, epoch: int) -> None:
+    """Set ``s`` to ``epoch`` by its closed form, without the deprecation warning of step(epoch)."""
+    s.last_epoch = epoch
+    closed = getattr(s, "_get_closed_form_lr", None)
+    values = closed() if closed is not None else s.get_lr()
+    for group, lr in zip(s.optimizer.param_groups, values):
+        group["lr"] = lr
+    s._last_lr = [group["lr"] for group in s.optimizer.param_groups]
+
+
+class MultiplicativeLR(LRScheduler):
+    """η_t = η_{t−1}·λ(t) for a function λ of the step (one per group, or one for all).
+
+    ``state_dict()`` does not contain the functions (as with :class:`LambdaLR`).
+    """
+
+    _not_saved = (*LRScheduler._not_saved, "lr_lambdas")
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        n = len(optimizer.param_groups)
+        if isinstance(lr_lambda, list | tuple):
+            if len(lr_lambda) != n:
+                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * n
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return self._groups_lr()
+        return [lr * f(self.last_epoch) for f, lr in zip(self.lr_lambdas, self._groups_lr())]
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore everything but the functions (a PyTorch-style ``lr_lambdas`` entry is ignored)."""
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != "lr_lambdas"})
+
+
+class ConstantLR(LRScheduler):
+    """η_t = η₀·factor for t < ``total_iters``, then η₀."""
+
+    def __init__(
+        self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1
+    ) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._groups_lr()]
+        if self.last_epoch != self.total_iters:
+            return self._groups_lr()
+        return [lr * (1.0 / self.factor) for lr in self._groups_lr()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        f = self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor)
+        return [b * f for b in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """η_t = η₀·(s + (e − s)·min(t, T)/T): the factor goes linearly from s to e in T steps.
+
+    s = ``start_factor``, e = ``end_factor``, T = ``total_iters``; computed recursively as
+    PyTorch does.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError(
+                "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."
+            )
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        s, e, T, t = self.start_factor, self.end_factor, self.total_iters, self.last_epoch
+        if t == 0:
+            return [lr * s for lr in self._groups_lr()]
+        if self._is_initial or t > T:
+            return self._groups_lr()
+        ratio = 1.0 + (e - s) / (T * s + (t - 1) * (e - s))
+        return [lr * ratio for lr in self._groups_lr()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        s, e, T = self.start_factor, self.end_factor, self.total_iters
+        return [b * (s + (e - s) * min(T, self.last_epoch) / T) for b in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """η_t = η₀·(1 − min(t, T)/T)^p, T = ``total_iters``, p = ``power`` (recursively, as PyTorch)."""
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        t, T = self.last_epoch, self.total_iters
+        if self._is_initial or t > T:
+            return self._groups_lr()
+        decay = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
+        return [lr * decay for lr in self._groups_lr()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        T = self.total_iters
+        return [b * (1.0 - min(T, self.last_epoch) / T) ** self.power for b in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: η = η_min + (η₀ − η_min)·(1 + cos(π·T_cur/T_i))/2, restarting when T_cur reaches T_i.
+
+    The first period is T_0 steps; each restart multiplies the period by ``T_mult``.
+    ``step(epoch)`` accepts fractional epochs (e.g. ``epoch + batch / batches``), as in PyTorch.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, float | int):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lo = self.eta_min
+        return [lo + (b - lo) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2 for b in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one step, or (``epoch`` given, possibly fractional) jump to that epoch."""
+        self._step_count += 1
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult**n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = self._groups_lr()
+
+
+def _check_children(kind: str, optimizer: Optimizer, schedulers: Sequence[Any]) -> None:
+    for i, s in enumerate(schedulers):
+        if not hasattr(s, "optimizer"):
+            raise TypeError(f"{kind} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(s, ReduceLROnPlateau):
+            raise ValueError(
+                f"{kind} does not support `ReduceLROnPlateau` scheduler as it "
+                "requires additional kwargs to be specified when calling `step`, "
+                f"but got one at index {i} in the given schedulers sequence."
+            )
+        if optimizer is not s.optimizer:
+            raise ValueError(
+                f"{kind} expects all schedulers to belong to the same optimizer, but "
+                f"got scheduler {type(s).__name__} at index {i} has {s.optimizer}, "
+                f"which is different from {type(optimizer).__name__}."
+            )
+
+
+class _Composite(LRScheduler):
+    """Shared checkpointing of schedulers that drive other schedulers (``_schedulers``)."""
+
+    _not_saved = ("optimizer", "_schedulers")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Own attributes plus ``"_schedulers"``: the state dict of each child, in order."""
+        sd = super().state_dict()
+        sd["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return sd
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore own attributes and every child's state (the children must be created alike)."""
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
+        children = state_dict.get("_schedulers", [])
+        if len(children) != len(self._schedulers):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: {len(children)} scheduler states for "
+                f"{len(self._schedulers)} schedulers"
+            )
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != "_schedulers"})
+        for s, sd in zip(self._schedulers, children):
+            s.load_state_dict(sd)
+
+
+class SequentialLR(_Composite):
+    """Runs ``schedulers[i]`` between ``milestones[i−1]`` and ``milestones[i]`` (e.g. warm-up, then decay).
+
+    At each milestone the next scheduler starts from its own epoch 0 (its η₀).
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: Sequence[LRScheduler],
+        milestones: Sequence[int],
+        last_epoch: int = -1,
+    ) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
+        _check_children(name, optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more "
+                f"than the number of milestone points, but got number of schedulers {len(schedulers)} and the "
+                f"number of milestones to be equal to {len(milestones)}"
+            )
+        self._schedulers = list(schedulers)
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        self._undo(self)
+        idx = bisect_right(self._milestones, 0)
+        _initial_step(self._schedulers[idx])
+        self._last_lr = self._schedulers[idx].get_last_lr()
+
+    def _undo(self, sched: Any) -> None:
+        """Take back the first step every (nested) child made when it was created."""
+        if hasattr(sched, "_schedulers"):
+            for s in sched._schedulers:
+                self._undo(s)
+        elif hasattr(sched, "last_epoch"):
+            sched.last_epoch -= 1
+
+    def get_lr(self) -> list[float]:
+        return self._groups_lr()
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step the scheduler of the current phase (at a milestone: start the next one at 0)."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        s = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            _jump(s, 0)
+        else:
+            s.step()
+        self._last_lr = s.get_last_lr()
+
+
+class ChainedScheduler(_Composite):
+    """Steps every scheduler in ``schedulers`` at once: their multiplicative effects combine."""
+
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_children(name, optimizer, schedulers)
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+
+    def get_lr(self) -> list[float]:
+        return self._groups_lr()
+
+    def step(self) -> None:  # type: ignore[override]
+        """One step of every chained scheduler, in order."""
+        for s in self._schedulers:
+            s.step()
+        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(type(s).__name__ for s in self._schedulers)
+        return f"ChainedScheduler([{inner}], lr={self._last_lr})"
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """η ← max(η·factor, min_lr) once the metric has not improved for more than ``patience`` steps.
+
+    ``step(metric)`` after each validation.  "Improved" means below best·(1 − threshold) (mode
+    ``"min"``, threshold_mode ``"rel"``), below best − threshold (``"abs"``), or the mirror
+    images for mode ``"max"``.  After a reduction ``cooldown`` steps pass without counting; a
+    reduction smaller than ``eps`` is skipped.  Same semantics as PyTorch's.
+    """
+
+    _not_saved = ("optimizer",)
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | Sequence[float] = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        if factor >= 1.0:
+            raise ValueError("Factor should be < 1.0.")
+        self.factor = factor
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        if isinstance(min_lr, list | tuple):
+            if len(min_lr) != len(optimizer.param_groups):
+                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
+            self.default_min_lr: float | None = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.last_epoch = 0
+        self._last_lr = self._groups_lr()
+        self._init_is_better(mode, threshold, threshold_mode)
+        self._reset()
+
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
+        if mode not in {"min", "max"}:
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in {"rel", "abs"}:
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.mode = mode
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+
+    def _reset(self) -> None:
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def _is_better(self, a: float, best: float) -> bool:
+        """Whether metric ``a`` improves on ``best`` by more than the threshold."""
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        if self.mode == "min":
+            return a < best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def get_lr(self) -> list[float]:
+        return self._groups_lr()
+
+    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
+        """Record one value of the watched metric (a number or one-element tensor); maybe reduce η."""
+        current = float(metrics.item() if hasattr(metrics, "item") else metrics)
+        if epoch is None:
+            epoch = self.last_epoch + 1
+        else:
+            warnings.warn(
+                "passing an epoch to scheduler.step() is deprecated; call step() once per step",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.last_epoch = epoch
+        if self._is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = self._groups_lr()
+
+    def _reduce_lr(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"The number of param groups in the `optimizer` ({len(groups)}) differs from when "
+                    f"`ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due to a new "
+                    "param group being added to the optimizer. Please modify the `min_lrs` field to match "
+                    "the length of the `optimizer` param groups."
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, lo in zip(groups, self.min_lrs):
+            old = float(group["lr"])
+            new = max(old * self.factor, lo)
+            if old - new > self.eps:
+                group["lr"] = new
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a ``state_dict()`` and check its mode and threshold mode."""
+        super().load_state_dict(state_dict)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rate: η moves linearly between ``base_lr`` and ``max_lr`` and back.
+
+    One cycle is ``step_size_up`` steps up and ``step_size_down`` (default the same) down.
+    ``mode`` scales the amplitude per cycle: "triangular" (constant), "triangular2" (halved
+    each cycle), "exp_range" (γ^step); or a custom ``scale_fn`` with ``scale_mode``.  With
+    ``cycle_momentum`` the momentum (or β₁) moves the opposite way.  Call step() per batch.
+    A custom ``scale_fn`` is not saved in ``state_dict()`` (pass it again when re-creating).
+    """
+
+    _not_saved = (*LRScheduler._not_saved, "_scale_fn_custom")
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | Sequence[float],
+        max_lr: float | Sequence[float],
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | Sequence[float] = 0.8,
+        max_momentum: float | Sequence[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for hi, lo, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
+                    self._set_momentum(group, hi)
+                    group["max_momentum"] = hi
+                    group["base_momentum"] = lo
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        if self._scale_fn_custom is None:
+            self.scale_mode = "iterations" if self.mode == "exp_range" else "cycle"
+
+    def scale_fn(self, x: float) -> float:
+        """The amplitude factor at cycle (or step) x."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / 2.0 ** (x - 1)
+        return self.gamma**x
+
+    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def get_lr(self) -> list[float]:
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [b + (top - b) * scale_factor * scale for b, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, lo, hi in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                self._set_momentum(group, hi - (hi - lo) * scale_factor * scale)
+        return lrs
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a ``state_dict()`` (a PyTorch-style ``_scale_fn_custom`` entry is ignored)."""
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != "_scale_fn_custom"})
+        self._init_scale_fn()
