@@ -25,7 +25,7 @@ from .activation import (
     Threshold,
 )
 from .container import ModuleDict, ModuleList, Sequential
-from .conv import Conv1d, Conv2d, Dropout2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Dropout2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .embedding import Embedding
 from .linear import Dropout, Flatten, Identity, Linear, Unflatten
@@ -42,9 +42,28 @@ from .loss import (
 )
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .padding import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad2d,
+)
 from .parameter import Parameter
-from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .pool import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .transformer import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
+from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 
 def __getattr__(name: str):
@@ -64,4 +83,8 @@ __all__ = [
     "BatchNorm2d", "LayerNorm", "GroupNorm", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "SiLU", "Mish",
     "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish", "SELU", "CELU", "Softsign", "LogSigmoid", "PReLU", "Threshold",
     "CosineSimilarity", "PairwiseDistance",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool2d",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d",
+    "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
 ]

@@ -132,3 +132,99 @@ class Dropout2d(Dropout):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout2d(x, self.p, self.training, self.inplace)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """Shared by ConvTranspose1d and ConvTranspose2d: weight (in_channels, out_channels/groups, *kernel_size),
+    W, b ~ U(−1/√fan_in, 1/√fan_in) with fan_in = out_channels/groups · Πkernel_size, as in PyTorch."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        Module.__init__(self)
+        name = type(self).__name__
+        n = self._dims
+        if groups <= 0:
+            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
+        if in_channels % groups:
+            raise ValueError(f"{name}: in_channels={in_channels} must be divisible by groups={groups}")
+        if out_channels % groups:
+            raise ValueError(f"{name}: out_channels={out_channels} must be divisible by groups={groups}")
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}, got {padding_mode!r}')
+        if isinstance(padding, str):
+            raise ValueError(f"{name}: padding must be an int or a tuple of ints, got {padding!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = ntuple(kernel_size, n, "kernel_size")
+        self.stride = ntuple(stride, n, "stride")
+        self.padding = ntuple(padding, n, "padding")
+        self.output_padding = ntuple(output_padding, n, "output_padding")
+        self.dilation = ntuple(dilation, n, "dilation")
+        self.groups, self.padding_mode = groups, padding_mode
+        npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
+        self.weight = Parameter(np.empty((in_channels, out_channels // groups, *self.kernel_size), dtype=npd))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, dtype=npd))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, ...]:
+        """``output_padding``, or what it must be for the output to have ``output_size`` (PyTorch's rule)."""
+        if output_size is None:
+            return self.output_padding
+        n = self._dims
+        lead = 2 if x.ndim == n + 2 else 1
+        size = [int(s) for s in output_size]
+        if len(size) == lead + n:
+            size = size[lead:]
+        if len(size) != n:
+            raise ValueError(f"ConvTranspose{n}D: for {x.ndim}D input, output_size must have {n} or {lead + n} "
+                             f"elements (got {len(size)})")
+        mins = [(x.shape[d + lead] - 1) * self.stride[d] - 2 * self.padding[d]
+                + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(n)]
+        maxs = [m + self.stride[d] - 1 for d, m in enumerate(mins)]
+        for s, lo, hi in zip(size, mins, maxs):
+            if s < lo or s > hi:
+                raise ValueError(f"requested an output size of {size}, but valid sizes range from {mins} to {maxs} "
+                                 f"(for an input of {tuple(x.shape[lead:])})")
+        return tuple(s - m for s, m in zip(size, mins))
+
+    def _forward_t(self, x: Tensor, output_size: Any, fn) -> Tensor:
+        self._check(x)
+        op = self._output_padding(x, output_size)
+        return fn(x, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation)
+
+    def extra_repr(self) -> str:
+        n = self._dims
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution (the adjoint of Conv2d, "deconvolution") over (N, C, H, W) or (C, H, W):
+    OH = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1."""
+
+    _dims = 2
+
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        return self._forward_t(x, output_size, F.conv_transpose2d)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over (N, C, L) or (C, L): OL = (L − 1)·s − 2p + d·(k − 1) + output_padding + 1."""
+
+    _dims = 1
+
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        return self._forward_t(x, output_size, F.conv_transpose1d)

@@ -269,7 +269,9 @@ __all__ = [
     "prelu", "threshold", "linear", "dropout", "pad", "one_hot", "cross_entropy", "nll_loss", "mse_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "layer_norm",
-    "group_norm", "cosine_similarity", "pairwise_distance",
+    "group_norm", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
+    "conv_transpose1d", "conv_transpose2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
+    "adaptive_max_pool2d", "interpolate", "upsample",
 ]
 
 
@@ -362,3 +364,78 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     from ..ops import products as _prod
 
     return _prod.pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+# ----------------------------------------------------------------- attention
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(Q Kᵀ·scale + mask) V in one fused op (scale = 1/√E by default); a bool mask keeps the True
+    entries, a float mask is added; ``is_causal`` keeps key j ≤ query i; dropout on the weights when p > 0."""
+    from ..ops import attention as _attn
+
+    return _attn.scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+
+
+# ----------------------------------------------------------------- transposed convolution, 1-D pooling, resampling
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The adjoint of conv2d: y[n,o,s·i+d·u−p, s·j+d·v−p] += Σ_c x[n,c,i,j] W[c,o,u,v]; W (C_in, C_out/g, kh, kw)."""
+    from ..ops import conv_transpose as _ct
+
+    return _ct.conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, dims=2,
+                              name="conv_transpose2d")
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The adjoint of conv1d: y[n,o,s·i+d·u−p] += Σ_c x[n,c,i] W[c,o,u]; weight (C_in, C_out/g, k)."""
+    from ..ops import conv_transpose as _ct
+
+    return _ct.conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, dims=1,
+                              name="conv_transpose1d")
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
+               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """y = max over each window of the last dim (a max_pool2d of height 1)."""
+    from ..ops import pool_more as _pm
+
+    return _pm.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """y = mean over each window of the last dim (an avg_pool2d of height 1)."""
+    from ..ops import pool_more as _pm
+
+    return _pm.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average over bins ⌊i·L/OL⌋ … ⌈(i+1)·L/OL⌉ − 1 of the last dim."""
+    from ..ops import pool_more as _pm
+
+    return _pm.adaptive_avg_pool1d(input, output_size)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """Max over bins ⌊i·H/OH⌋ … ⌈(i+1)·H/OH⌉ − 1 (and along W); the gradient goes to the first maximum."""
+    from ..ops import pool_more as _pm
+
+    return _pm.adaptive_max_pool2d(input, output_size, return_indices)
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
+    """Resize the last 1 or 2 dims: 'nearest', 'nearest-exact', 'linear' (3-D), 'bilinear' (4-D), 'area'."""
+    from ..ops import resample as _rs
+
+    return _rs.interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
+             align_corners: bool | None = None) -> Tensor:
+    """Deprecated alias of ``interpolate``, as in PyTorch."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
