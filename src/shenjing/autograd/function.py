@@ -10,6 +10,9 @@ An op subclasses ``Function`` and writes two methods on plain arrays::
         def backward(self, g):            # ∂L/∂a = g·b,  ∂L/∂b = g·a
             return g * self.b, g * self.a
 
+PyTorch's own style — ``@staticmethod forward(ctx, …)`` and ``backward(ctx, …)`` on tensors, with
+``ctx.save_for_backward`` — works too (``autograd/ctx_function.py``).
+
 ``Mul.apply(x, y)`` runs ``forward`` on the arrays inside the tensors and, when some input
 requires a gradient and recording is on, links the output to this node of the graph.
 ``backward`` returns one gradient per positional input (``None`` where none is needed), each in
@@ -19,6 +22,7 @@ the shape of the *result*'s broadcast; the engine reduces it to the input's shap
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any
 
 
@@ -114,8 +118,18 @@ class Function:
     def backward(self, grad):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    _ctx_style = False  # PyTorch-style: static forward(ctx, …) / backward(ctx, …) on tensors
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._ctx_style = isinstance(inspect.getattr_static(cls, "forward"), staticmethod)
+
     @classmethod
     def apply(cls, *inputs: Any, **kwargs: Any):
+        if cls._ctx_style:
+            from .ctx_function import apply
+
+            return apply(cls, inputs, kwargs)
         T = _T
         fn = cls()
         args = []
