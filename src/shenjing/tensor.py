@@ -1016,6 +1016,151 @@ class Tensor:
         self._bump()
         return self
 
+    # in-place variants with PyTorch's names: the out-of-place op's result written into this tensor
+    # (same dtype and shape), or, inside a graph, recorded as its new value (see _record_inplace)
+    _TORCH_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+                         "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+
+    def _inplace_op(self, op, *others) -> Tensor:
+        if self._records(*others):
+            return self._record_inplace(lambda old: self._inplace_result(op(old)))
+        out = self._inplace_result(op(self))
+        np.copyto(self.data, out.data, casting="unsafe")
+        self._bump()
+        return self
+
+    def _inplace_result(self, out: Tensor) -> Tensor:
+        """``out`` checked to fit this tensor (PyTorch's casting rule) and cast to its dtype."""
+        if out.shape != self.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(out.shape)}")
+        if out.data.dtype == self.data.dtype:
+            return out
+        if not np.can_cast(out.data.dtype, self.data.dtype, "same_kind"):
+            raise RuntimeError(f"result type {self._TORCH_TYPE_NAMES.get(out.data.dtype.name, out.dtype)} can't be "
+                               f"cast to the desired output type "
+                               f"{self._TORCH_TYPE_NAMES.get(self.data.dtype.name, self.dtype)}")
+        return out.type(self.dtype)
+
+    def _inplace_reshape(self, shape: tuple, op=None) -> Tensor:
+        """Shape-only in-place ops: this tensor's values take ``shape`` (``op``: how, inside a graph)."""
+        shape = tuple(shape)
+        if self._records():
+            return self._record_inplace(op or (lambda old: _shape.Reshape.apply(old, shape=shape)))
+        self.data = self.data.reshape(shape) if op is None else op(Tensor._from_op(self.data, None)).data
+        self._bump()
+        return self
+
+    def exp_(self) -> Tensor:
+        return self._inplace_op(Tensor.exp)
+
+    def log_(self) -> Tensor:
+        return self._inplace_op(Tensor.log)
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace_op(Tensor.sqrt)
+
+    def abs_(self) -> Tensor:
+        return self._inplace_op(Tensor.abs)
+
+    def neg_(self) -> Tensor:
+        return self._inplace_op(Tensor.neg)
+
+    negative_ = neg_
+
+    def pow_(self, exponent) -> Tensor:
+        return self._inplace_op(lambda t: t.pow(exponent), exponent)
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace_op(Tensor.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        return self._inplace_op(Tensor.tanh)
+
+    def relu_(self) -> Tensor:
+        return self._inplace_op(Tensor.relu)
+
+    def clamp_min_(self, min) -> Tensor:  # noqa: A002
+        return self._inplace_op(lambda t: t.clamp_min(min), min)
+
+    def clamp_max_(self, max) -> Tensor:  # noqa: A002
+        return self._inplace_op(lambda t: t.clamp_max(max), max)
+
+    def floor_(self) -> Tensor:
+        return self._inplace_op(Tensor.floor)
+
+    def ceil_(self) -> Tensor:
+        return self._inplace_op(Tensor.ceil)
+
+    def round_(self, *, decimals: int = 0) -> Tensor:
+        return self._inplace_op(lambda t: t.round(decimals=decimals))
+
+    def sign_(self) -> Tensor:
+        return self._inplace_op(Tensor.sign)
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace_op(Tensor.reciprocal)
+
+    def square_(self) -> Tensor:
+        return self._inplace_op(Tensor.square)
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        return self._inplace_op(lambda t: t.masked_fill(mask, value), value)
+
+    def index_fill_(self, dim: int, index, value) -> Tensor:
+        """self[..., index, ...] = value along ``dim`` (index: a 0-d or 1-d int64 tensor)."""
+        n = max(self.ndim, 1)
+        if not -n <= dim < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+        if not isinstance(index, Tensor) or index.data.dtype != np.int64:
+            raise IndexError("index_fill_(): Expected dtype int64 for index.")
+        if index.ndim > 1:
+            raise RuntimeError("Index has to be a vector/scalar")
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, "
+                               f"but got tensor with {value.ndim} dimension(s).")
+        size = self.shape[dim] if self.ndim else 1
+        idx = index.data.reshape(-1)
+        bad = idx[(idx < -size) | (idx >= size)]
+        if bad.size:
+            raise IndexError(f"index {int(bad[0])} is out of bounds for dimension {dim % n} with size {size}")
+        where = (slice(None),) * (dim % n) + (idx,) if self.ndim else ...
+        return self._inplace_op(lambda t: _shape.SetItem.apply(t, value, index=where), value)
+
+    def index_fill(self, dim: int, index, value) -> Tensor:
+        return self.clone().index_fill_(dim, index, value)
+
+    def fill_diagonal_(self, fill_value, wrap: bool = False) -> Tensor:
+        """The main diagonal (all indices equal) set to ``fill_value``; a tall matrix restarts it
+        every ``cols + 1`` rows with ``wrap=True`` (the flat positions 0, step, 2·step, ...)."""
+        if self.ndim < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        shape = self.data.shape
+        if self.ndim > 2 and len(set(shape)) != 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        step = shape[1] + 1 if self.ndim == 2 else 1 + int(np.cumprod(shape[:-1]).sum())
+        end = self.data.size if wrap or self.ndim > 2 else min(self.data.size, shape[1] * shape[1])
+        where = np.unravel_index(np.arange(0, end, step), shape)
+        self._inplace_op(lambda t: _shape.SetItem.apply(t, fill_value, index=where), fill_value)
+        if wrap and self.ndim == 2 and shape[0] > shape[1] + 1:
+            self._bump()  # PyTorch fills the wrapped rows in a second write: its version moves twice
+        return self
+
+    def t_(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self._inplace_reshape(self.shape[::-1], None if self.ndim < 2 else Tensor.t)
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        shape = list(_shape.Transpose.apply(Tensor._from_op(self.data, None), dim0=dim0, dim1=dim1).shape)
+        return self._inplace_reshape(tuple(shape), lambda t: t.transpose(dim0, dim1))
+
+    def squeeze_(self, dim=None) -> Tensor:
+        return self._inplace_reshape(_shape.squeeze(Tensor._from_op(self.data, None), dim).shape)
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        return self._inplace_reshape(_shape.unsqueeze(Tensor._from_op(self.data, None), dim).shape)
+
     def _check_inplace(self) -> None:
         """For changes autograd cannot record (random fills): refuse inside a graph, else count."""
         if self._records():

@@ -35,5 +35,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool = False, allow_u
     return tuple(result)
 
 
+def __getattr__(name: str):
+    """``shenjing.autograd.functional`` (vjp, jvp, jacobian), loaded on first use: it needs Tensor,
+    whose module imports this package."""
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module(".functional", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradcheck",
-           "GradcheckError", "GradcheckReport", "grad"]
+           "GradcheckError", "GradcheckReport", "grad", "functional"]

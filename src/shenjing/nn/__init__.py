@@ -27,21 +27,44 @@ from .activation import (
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Dropout2d
 from .distance import CosineSimilarity, PairwiseDistance
+from .dropout_more import AlphaDropout, Dropout1d
 from .embedding import Embedding
+from .layers_more import (
+    GLU,
+    Bilinear,
+    Fold,
+    Hardshrink,
+    PixelShuffle,
+    PixelUnshuffle,
+    Softmax2d,
+    Softmin,
+    Softshrink,
+    Tanhshrink,
+    Unfold,
+)
 from .linear import Dropout, Flatten, Identity, Linear, Unflatten
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HuberLoss,
     KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from .module import Module
-from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .padding import (
     ConstantPad1d,
     ConstantPad2d,
@@ -87,4 +110,8 @@ __all__ = [
     "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool2d",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d",
     "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
+    "InstanceNorm1d", "InstanceNorm2d", "Dropout1d", "AlphaDropout", "Bilinear", "PixelShuffle", "PixelUnshuffle",
+    "Unfold", "Fold", "Softmin", "Softmax2d", "GLU", "Hardshrink", "Softshrink", "Tanhshrink",
+    "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
 ]

@@ -272,6 +272,11 @@ __all__ = [
     "group_norm", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
     "conv_transpose1d", "conv_transpose2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
     "adaptive_max_pool2d", "interpolate", "upsample",
+    "instance_norm", "dropout1d", "alpha_dropout", "bilinear", "pixel_shuffle", "pixel_unshuffle", "unfold",
+    "fold", "softmin", "glu", "hardshrink", "softshrink", "tanhshrink",
+    "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "soft_margin_loss",
+    "multilabel_soft_margin_loss", "multi_margin_loss", "triplet_margin_loss", "poisson_nll_loss",
+    "gaussian_nll_loss",
 ]
 
 
@@ -439,3 +444,233 @@ def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: st
              align_corners: bool | None = None) -> Tensor:
     """Deprecated alias of ``interpolate``, as in PyTorch."""
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# ----------------------------------------------------------------- layers, round 2 (instance norm, shrinkage, fold)
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,  # noqa: A002
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """y = γ (x − μ)/√(σ² + ε) + β, μ and σ² over the positions of each (sample, channel) map."""
+    from ..ops import layers_more as _lm
+
+    return _lm.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,  # noqa: A002
+              generator: Any = None) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) with probability p, scale the rest by 1/(1 − p) (training only)."""
+    from ..ops import layers_more as _lm
+
+    return _in_place(input, lambda t: _lm.dropout1d(t, p, training, generator), inplace)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False,  # noqa: A002
+                  generator: Any = None) -> Tensor:
+    """Dropout that keeps SELU's self-normalisation: dropped units take −λα, then an affine map a·y + b."""
+    from ..ops import layers_more as _lm
+
+    return _in_place(input, lambda t: _lm.alpha_dropout(t, p, training, generator), inplace)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y[..., o] = Σ_ij x1[..., i] A[o, i, j] x2[..., j] + b[o]."""
+    from ..ops import layers_more as _lm
+
+    return _lm.bilinear(input1, input2, weight, bias)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
+    """(*, C·r², H, W) → (*, C, H·r, W·r)."""
+    from ..ops import layers_more as _lm
+
+    return _lm.pixel_shuffle(input, upscale_factor)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
+    """(*, C, H·r, W·r) → (*, C·r², H, W)."""
+    from ..ops import layers_more as _lm
+
+    return _lm.pixel_unshuffle(input, downscale_factor)
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:  # noqa: A002
+    """im2col: every sliding block of (N, C, H, W) as a column of (N, C·kh·kw, L)."""
+    from ..ops import layers_more as _lm
+
+    return _lm.unfold(input, kernel_size, dilation, padding, stride)
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+         stride: Any = 1) -> Tensor:
+    """col2im: sum the blocks (N, C·kh·kw, L) back onto an (N, C, H, W) image."""
+    from ..ops import layers_more as _lm
+
+    return _lm.fold(input, output_size, kernel_size, dilation, padding, stride)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:  # noqa: A002
+    """softmax(−x) along ``dim`` (no dim: PyTorch's implicit choice, 0 for 0-, 1- and 3-D inputs, else 1)."""
+    if input.data.dtype.kind != "f" and dtype is None:
+        raise NotImplementedError(f"softmin: not implemented for integer or bool input (dtype {input.dtype})")
+    if dim is None:
+        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the call to include "
+                      "dim=X as an argument.", stacklevel=_stacklevel)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    if dtype is not None:
+        input = input.type(dtype)
+    return _act.Softmax.apply(-input, axis=dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
+    """a ⊙ σ(b), a and b the two halves of the input along ``dim``."""
+    from ..ops import layers_more as _lm
+
+    return _lm.glu(input, dim)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """x where |x| > λ, else 0."""
+    from ..ops import layers_more as _lm
+
+    return _lm.hardshrink(input, lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """x − λ·sign(x) where |x| > λ, else 0."""
+    from ..ops import layers_more as _lm
+
+    return _lm.softshrink(input, lambd)
+
+
+def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
+    """x − tanh x."""
+    from ..ops import layers_more as _lm
+
+    return _lm.tanhshrink(input)
+
+
+# ----------------------------------------------------------------- ranking, embedding and likelihood losses
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` pair, when given, decides the reduction (with a warning)."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
+                  f"{'none' if reduce is False else 'mean' if size_average is not False else 'sum'}' instead.",
+                  stacklevel=3)
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def _no_grad_arg(name: str, arg: str, x: Any) -> None:
+    from ..autograd import is_grad_enabled
+
+    if isinstance(x, Tensor) and x.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"The function '{name}' is not differentiable with respect to argument '{arg}'. "
+                           "This input cannot have requires_grad True.")
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """L = max(0, −y(x₁ − x₂) + margin); gradients reach x₁, x₂ and y."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    dims = [np.ndim(_arr(a)) for a in (input1, input2, target)]
+    if len(set(dims)) != 1:
+        raise RuntimeError("margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {list(np.shape(_arr(input1)))}, input2: {list(np.shape(_arr(input2)))}, "
+                           f"target: {list(np.shape(_arr(target)))} ")
+    return _loss.MarginRanking.apply(input1, input2, target, margin=margin, reduction=reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average: bool | None = None,  # noqa: A002
+                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """L = x where y = 1, max(0, margin − x) where y = −1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _loss.HingeEmbedding.apply(input, _arr(target), margin=margin, reduction=reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    """L = 1 − cos(x₁, x₂) where y = 1, max(0, cos(x₁, x₂) − margin) where y = −1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _loss.CosineEmbedding.apply(input1, input2, _arr(target), margin=margin, reduction=reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """L = log(1 + e^(−yx)), the two-class logistic loss with y = ±1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _no_grad_arg("soft_margin_loss", "target", target)
+    return _loss.SoftMargin.apply(input, _arr(target), reduction=reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    """L = −(1/C) Σ_c w_c [y_c log σ(x_c) + (1 − y_c) log σ(−x_c)] per sample."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not valid")
+    return _loss.MultiLabelSoftMargin.apply(input, target, weight, reduction=reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,  # noqa: A002
+                      weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
+                      reduction: str = "mean") -> Tensor:
+    """L = (1/C) Σ_{j≠y} w_y max(0, margin − x_y + x_j)^p, the multi-class hinge loss (p = 1 or 2)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and np.ndim(_arr(weight)) != 1:
+        raise ValueError("weight must be one-dimensional")
+    _no_grad_arg("multi_margin_loss", "weight", weight)
+    return _loss.MultiMargin.apply(input, _arr(target), p=p, margin=margin, weight=_arr(weight), reduction=reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """L = max(0, margin + d(a, p) − d(a, n)), d(u, v) = ‖u − v + eps‖_p; ``swap`` uses min(d(a, n), d(p, n))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _loss.TripletMargin.apply(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap,
+                                     reduction=reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,  # noqa: A002
+                     size_average: bool | None = None, eps: float = 1e-8, reduce: bool | None = None,
+                     reduction: str = "mean") -> Tensor:
+    """L = eˣ − y·x (``log_input``) or x − y·log(x + eps); ``full`` adds Stirling's y log y − y + ½log(2πy), y > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _loss.PoissonNLL.apply(input, target, log_input=log_input, full=full, eps=eps, reduction=reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,  # noqa: A002
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """L = ½(log max(var, eps) + (x − y)²/max(var, eps)) (+ ½log 2π with ``full``).
+
+    ``var`` has the input's shape, or one dimension of size 1 (or the last one missing): one variance
+    shared along it; a float is one variance for all."""
+    x = _arr(input)
+    if isinstance(var, int | float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        from ..backend import get_default_dtype
+
+        var = np.full(np.shape(x), var, dtype=x.dtype if x.dtype.kind == "f" else get_default_dtype().np)
+    elif np.any(_arr(var) < 0):
+        raise ValueError("var has negative entry/entries")
+    s_in, s_var = np.shape(x), np.shape(_arr(var))
+    if s_var != s_in:
+        if s_in[:-1] == s_var:
+            var = var.unsqueeze(-1) if isinstance(var, Tensor) else np.expand_dims(var, -1)
+        elif not (len(s_in) == len(s_var) and sum(b for a, b in zip(s_in, s_var, strict=True) if a != b) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not valid")
+    return _loss.GaussianNLL.apply(input, target, var, full=full, eps=eps, reduction=reduction)

@@ -6,6 +6,7 @@ xavier: Var(w) = gain² · 2/(fan_in + fan_out);  kaiming: Var(w) = gain² / fan
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -24,7 +25,12 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else float(param)
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, int | float) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -40,6 +46,7 @@ def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
 
 def _fill(t: Tensor, values: np.ndarray) -> Tensor:
     t.data[...] = values
+    t._bump()  # an in-place change, counted as PyTorch counts it (under no_grad)
     return t
 
 
@@ -53,14 +60,21 @@ def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> T
 
 def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator=None) -> Tensor:
-    """Normal(mean, std) redrawn until inside [a, b]."""
-    rng = get_rng(generator)
-    out = rng.normal(mean, std, t.shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = rng.normal(mean, std, int(bad.sum()))
-        bad = (out < a) | (out > b)
-    return _fill(t, out)
+    """Normal(mean, std) truncated to [a, b], by inverse CDF as PyTorch does:
+    x = mean + std·√2·erfinv(u),  u ~ U(2Φ(α) − 1, 2Φ(β) − 1),  α, β = (a − mean)/std, (b − mean)/std."""
+    from ..ops.pointwise import erfinv
+
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
+    u = get_rng(generator).uniform(2 * lo - 1, 2 * hi - 1, t.shape)
+    out = erfinv(u) * (std * math.sqrt(2.0)) + mean
+    return _fill(t, np.clip(out, a, b))
 
 
 def constant_(t: Tensor, val: float) -> Tensor:
@@ -96,7 +110,7 @@ def xavier_normal_(t: Tensor, gain: float = 1.0, generator=None) -> Tensor:
 
 def _fan(t: Tensor, mode: str) -> int:
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(t)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -104,6 +118,9 @@ def _fan(t: Tensor, mode: str) -> int:
 def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator=None) -> Tensor:
     """U(−b, b), b = gain·√(3/fan)  (He et al. 2015)."""
+    if 0 in t.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return t
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(t, mode))
     return uniform_(t, -bound, bound, generator)
 
@@ -111,6 +128,9 @@ def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlineari
 def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator=None) -> Tensor:
     """N(0, σ²), σ = gain/√fan."""
+    if 0 in t.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return t
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(t, mode))
     return normal_(t, 0.0, std, generator)
 
@@ -118,6 +138,8 @@ def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearit
 def orthogonal_(t: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     if t.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if t.data.size == 0:
+        return t
     rows, cols = t.shape[0], t.data.size // t.shape[0]
     flat = get_rng(generator).standard_normal((rows, cols))
     if rows < cols:
@@ -127,6 +149,35 @@ def orthogonal_(t: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     if rows < cols:
         q = q.T
     return _fill(t, gain * q.reshape(t.shape))
+
+
+def dirac_(t: Tensor, groups: int = 1) -> Tensor:
+    """The identity of a convolution: w[g·(out/groups) + d, d, centre] = 1 for d < min(out/groups, in)."""
+    if t.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if t.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = t.shape[0] // groups
+    d = np.arange(min(per_group, t.shape[1]))
+    out_idx = (np.arange(groups)[:, None] * per_group + d).reshape(-1)
+    in_idx = np.tile(d, groups)
+    centre = tuple(n // 2 for n in t.shape[2:])
+    values = np.zeros(t.shape)
+    values[(out_idx, in_idx) + centre] = 1
+    return _fill(t, values)
+
+
+def sparse_(t: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """N(0, std²) with ⌈sparsity·rows⌉ entries of each column, chosen at random, set to 0."""
+    if t.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = t.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    rng = get_rng(generator)
+    values = rng.normal(0.0, std, (rows, cols))
+    zero_rows = np.argsort(rng.random((rows, cols)), axis=0)[:num_zeros]  # a random permutation per column
+    values[zero_rows, np.arange(cols)] = 0
+    return _fill(t, values)
 
 
 def default_linear_init_(weight: Tensor, bias: Tensor | None) -> None:
