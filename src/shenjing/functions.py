@@ -7,13 +7,9 @@ from typing import Any
 import numpy as np
 
 from .ops import elementwise as _ew
-from .ops import index as _ix
 from .ops import matmul as _mm
-from .ops import pointwise as _pw
-from .ops import products as _prod
 from .ops import shape as _shape
-from .ops import sort_scan as _ss
-from .tensor import Tensor
+from .tensor import Tensor, _ix, _prod, _pw, _ss  # the lazily loaded op families
 
 
 def _t(x: Any) -> Tensor:

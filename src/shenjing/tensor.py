@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import backend
+from ._lazy import LazyModule as _LazyModule
 from .autograd import function as _function
 from .autograd.engine import run_backward
 from .backend import dtype as _dtype
@@ -1268,10 +1269,10 @@ _function._T = Tensor
 from . import random as _random  # noqa: E402
 from .ops import activation as _act  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
-from .ops import index as _ix  # noqa: E402
 from .ops import matmul as _mm  # noqa: E402
-from .ops import pointwise as _pw  # noqa: E402
-from .ops import products as _prod  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
-from .ops import sort_scan as _ss  # noqa: E402
+
+# the larger op families load on first use (import time)
+_ix, _pw = _LazyModule("shenjing.ops.index"), _LazyModule("shenjing.ops.pointwise")
+_prod, _ss = _LazyModule("shenjing.ops.products"), _LazyModule("shenjing.ops.sort_scan")
