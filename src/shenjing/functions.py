@@ -8,6 +8,7 @@ import numpy as np
 
 from .ops import elementwise as _ew
 from .ops import matmul as _mm
+from .ops import misc as _misc
 from .ops import shape as _shape
 from .tensor import Tensor, _ix, _prod, _pw, _ss  # the lazily loaded op families
 
@@ -256,3 +257,68 @@ def dist(input, other, p: float = 2): return _prod.dist(input, other, p)  # noqa
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8): return _prod.cosine_similarity(x1, x2, dim, eps)
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
     return _prod.pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+# ----------------------------------------------------------------- aliases, logic and small linear algebra
+def logical_and(input, other): return _misc.logical_and(input, other)  # noqa: A002
+def logical_or(input, other): return _misc.logical_or(input, other)  # noqa: A002
+def logical_xor(input, other): return _misc.logical_xor(input, other)  # noqa: A002
+def logical_not(input): return _misc.logical_not(input)  # noqa: A002
+def bitwise_and(input, other): return _misc.bitwise_and(input, other)  # noqa: A002
+def bitwise_or(input, other): return _misc.bitwise_or(input, other)  # noqa: A002
+def bitwise_xor(input, other): return _misc.bitwise_xor(input, other)  # noqa: A002
+def bitwise_not(input): return _misc.bitwise_not(input)  # noqa: A002
+def eq(input, other): return _t(input) == other  # noqa: A002
+def ne(input, other): return _t(input) != other  # noqa: A002
+def lt(input, other): return _t(input) < other  # noqa: A002
+def le(input, other): return _t(input) <= other  # noqa: A002
+def gt(input, other): return _t(input) > other  # noqa: A002
+def ge(input, other): return _t(input) >= other  # noqa: A002
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+def isposinf(input): return _misc.isposinf(input)  # noqa: A002
+def isneginf(input): return _misc.isneginf(input)  # noqa: A002
+def isreal(input): return _misc.isreal(input)  # noqa: A002
+def clone(input): return _t(input).clone()  # noqa: A002
+def multiply(input, other): return _t(input) * other  # noqa: A002
+def divide(input, other, *, rounding_mode: str | None = None): return _misc.divide(input, other, rounding_mode)  # noqa: A002
+def true_divide(input, other): return _t(input) / other  # noqa: A002
+def subtract(input, other, *, alpha: float = 1): return _t(input).sub(other, alpha=alpha)  # noqa: A002
+def negative(input): return -_t(input)  # noqa: A002
+def positive(input): return _t(input)  # noqa: A002
+def absolute(input): return _t(input).abs()  # noqa: A002
+def arccos(input): return _t(input).acos()  # noqa: A002
+def arcsin(input): return _t(input).asin()  # noqa: A002
+def arctan(input): return _t(input).atan()  # noqa: A002
+def arctan2(input, other): return _t(input).atan2(other)  # noqa: A002
+def clamp_min(input, min): return _t(input).clamp_min(min)  # noqa: A002
+def clamp_max(input, max): return _t(input).clamp_max(max)  # noqa: A002
+def is_complex(input) -> bool: return _t(input).is_complex()  # noqa: A002
+def is_signed(input) -> bool: return _t(input).is_signed()  # noqa: A002
+def frac(input): return _misc.frac(input)  # noqa: A002
+def deg2rad(input): return _t(input).deg2rad()  # noqa: A002
+def rad2deg(input): return _t(input).rad2deg()  # noqa: A002
+def heaviside(input, values): return _misc.heaviside(input, values)  # noqa: A002
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):  # noqa: A002
+    return _misc.diff(input, n, dim, prepend, append)
+def argwhere(input): return _ix.nonzero(_t(input))  # noqa: A002
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A002
+    return _misc.nansum(input, dim, keepdim, dtype=dtype)
+def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A002
+    return _misc.nanmean(input, dim, keepdim, dtype=dtype)
+def atleast_1d(*tensors): return _misc.atleast_1d(*tensors)
+def atleast_2d(*tensors): return _misc.atleast_2d(*tensors)
+def atleast_3d(*tensors): return _misc.atleast_3d(*tensors)
+def hstack(tensors): return _misc.hstack(tensors)
+def vstack(tensors): return _misc.vstack(tensors)
+def dstack(tensors): return _misc.dstack(tensors)
+def column_stack(tensors): return _misc.column_stack(tensors)
+row_stack = vstack
+def bernoulli(input, p: float | None = None, *, generator=None): return _misc.bernoulli(input, p, generator=generator)  # noqa: A002
+def float_power(input, exponent): return _misc.float_power(input, exponent)  # noqa: A002
+def copysign(input, other): return _misc.copysign(input, other)  # noqa: A002
+def det(input): return _misc.det(input)  # noqa: A002
+def inverse(input): return _misc.inverse(input)  # noqa: A002
+def matrix_power(input, n: int): return _misc.matrix_power(input, n)  # noqa: A002
+def cov(input, *, correction: int = 1, fweights=None, aweights=None):  # noqa: A002
+    return _misc.cov(input, correction=correction, fweights=fweights, aweights=aweights)
+def corrcoef(input): return _misc.corrcoef(input)  # noqa: A002

@@ -903,6 +903,161 @@ class Tensor:
     def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         return _ix.new_tensor(self, data, dtype, requires_grad)
 
+    # ----------------------------------------------------------------- logic, aliases and small linear algebra
+    def logical_and(self, other) -> Tensor:
+        return _misc.logical_and(self, other)
+
+    def logical_or(self, other) -> Tensor:
+        return _misc.logical_or(self, other)
+
+    def logical_xor(self, other) -> Tensor:
+        return _misc.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        return _misc.logical_not(self)
+
+    def bitwise_and(self, other) -> Tensor:
+        return _misc.bitwise_and(self, other)
+
+    def bitwise_or(self, other) -> Tensor:
+        return _misc.bitwise_or(self, other)
+
+    def bitwise_xor(self, other) -> Tensor:
+        return _misc.bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return _misc.bitwise_not(self)
+
+    def greater(self, other) -> Tensor:
+        return self > other
+
+    def greater_equal(self, other) -> Tensor:
+        return self >= other
+
+    def less(self, other) -> Tensor:
+        return self < other
+
+    def less_equal(self, other) -> Tensor:
+        return self <= other
+
+    def not_equal(self, other) -> Tensor:
+        return self != other
+
+    def isposinf(self) -> Tensor:
+        return _misc.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return _misc.isneginf(self)
+
+    def isreal(self) -> Tensor:
+        return _misc.isreal(self)
+
+    def multiply(self, other) -> Tensor:
+        return self * other
+
+    def divide(self, other, *, rounding_mode: str | None = None) -> Tensor:
+        return _misc.divide(self, other, rounding_mode)
+
+    def true_divide(self, other) -> Tensor:
+        return self / other
+
+    def subtract(self, other, alpha: float = 1) -> Tensor:
+        return self.sub(other, alpha)
+
+    def negative(self) -> Tensor:
+        return -self
+
+    def positive(self) -> Tensor:
+        return self
+
+    def absolute(self) -> Tensor:
+        return self.abs()
+
+    def arccos(self) -> Tensor:
+        return self.acos()
+
+    def arcsin(self) -> Tensor:
+        return self.asin()
+
+    def arctan(self) -> Tensor:
+        return self.atan()
+
+    def arctan2(self, other) -> Tensor:
+        return self.atan2(other)
+
+    def nelement(self) -> int:
+        return self.numel()
+
+    def ndimension(self) -> int:
+        return self.ndim
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return True
+
+    def is_complex(self) -> bool:
+        return self.data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self.data.dtype.kind in "fic"
+
+    def frac(self) -> Tensor:
+        return _misc.frac(self)
+
+    def deg2rad(self) -> Tensor:
+        return (self if self.is_floating_point() else self.float()) * (np.pi / 180)
+
+    def rad2deg(self) -> Tensor:
+        return (self if self.is_floating_point() else self.float()) * (180 / np.pi)
+
+    def heaviside(self, values) -> Tensor:
+        return _misc.heaviside(self, values)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
+        return _misc.diff(self, n, dim, prepend, append)
+
+    def argwhere(self) -> Tensor:
+        return _ix.nonzero(self)
+
+    def nansum(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+        return _misc.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+        return _misc.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def outer(self, vec2) -> Tensor:
+        from .functions import outer
+
+        return outer(self, vec2)
+
+    def bernoulli(self, p: float | None = None, *, generator=None) -> Tensor:
+        return _misc.bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+        from .functions import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
+    def float_power(self, exponent) -> Tensor:
+        return _misc.float_power(self, exponent)
+
+    def copysign(self, other) -> Tensor:
+        return _misc.copysign(self, other)
+
+    def det(self) -> Tensor:
+        return _misc.det(self)
+
+    def inverse(self) -> Tensor:
+        return _misc.inverse(self)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return _misc.matrix_power(self, n)
+
+    def cov(self, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:
+        return _misc.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        return _misc.corrcoef(self)
+
     # ----------------------------------------------------------------- in place
     # Outside recording (no_grad, or nothing requires grad) these write into the array.  A tensor
     # inside a graph is changed out of place instead and the object takes the new value: the value
@@ -1270,6 +1425,7 @@ from . import random as _random  # noqa: E402
 from .ops import activation as _act  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import matmul as _mm  # noqa: E402
+from .ops import misc as _misc  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 

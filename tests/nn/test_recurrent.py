@@ -102,8 +102,11 @@ def test_clear_errors():
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="dropout"):
         nn.GRU(3, 4, dropout=1.5)
-    with pytest.raises(NotImplementedError, match="proj_size"):
-        nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match="only supported for LSTM"):
+        nn.RNNBase("GRU", 3, 4, proj_size=2)
+    with pytest.raises(NotImplementedError, match="proj_size"):  # LSTM has it, but not with packed sequences
+        lstm = nn.LSTM(3, 4, proj_size=2)
+        lstm(nn.utils.rnn.pack_sequence([sj.randn(2, 3)]))
     with pytest.raises(RuntimeError, match="GRUCell: expected a hidden state of shape"):
         nn.GRUCell(3, 4)(sj.randn(2, 3), sj.randn(3, 4))
 

@@ -24,11 +24,12 @@ from .activation import (
     Tanh,
     Threshold,
 )
-from .container import ModuleDict, ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Dropout2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout_more import AlphaDropout, Dropout1d
 from .embedding import Embedding
+from .embedding_bag import EmbeddingBag
 from .layers_more import (
     GLU,
     Bilinear,
@@ -64,7 +65,7 @@ from .loss import (
     TripletMarginLoss,
 )
 from .module import Module
-from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm, RMSNorm
 from .padding import (
     ConstantPad1d,
     ConstantPad2d,
@@ -85,7 +86,14 @@ from .pool import (
     MaxPool2d,
 )
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
-from .transformer import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
+from .transformer import (
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 
@@ -99,6 +107,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear",
+    "ParameterList", "ParameterDict", "RMSNorm",
     "Identity", "Flatten", "Unflatten", "Dropout", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU",
     "Softplus", "GELU", "Softmax", "LogSoftmax", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "Embedding", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
@@ -106,7 +115,8 @@ __all__ = [
     "BatchNorm2d", "LayerNorm", "GroupNorm", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "SiLU", "Mish",
     "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish", "SELU", "CELU", "Softsign", "LogSigmoid", "PReLU", "Threshold",
     "CosineSimilarity", "PairwiseDistance",
-    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+    "TransformerDecoder", "Transformer",
     "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool2d",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d",
     "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
@@ -114,4 +124,5 @@ __all__ = [
     "Unfold", "Fold", "Softmin", "Softmax2d", "GLU", "Hardshrink", "Softshrink", "Tanhshrink",
     "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
     "MultiMarginLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+    "EmbeddingBag",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import get_default_dtype, to_dtype
-from ..ops.embedding import EmbeddingFn, check_indices
+from ..ops.embedding import EmbeddingFn, check_indices, renorm_rows_
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -22,20 +22,36 @@ def _normalize_padding_idx(padding_idx: int | None, num_embeddings: int) -> int 
     return padding_idx % num_embeddings
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
+def _lookup(weight: Tensor, idx: np.ndarray, padding_idx: int | None, max_norm: float | None, norm_type: float,
+            scale_grad_by_freq: bool, sparse: bool, who: str) -> Tensor:
+    if sparse:
+        raise NotImplementedError(f"{who}: sparse=True (sparse gradients) is not supported by shenjing; "
+                                  "use sparse=False (the dense gradient has the same values)")
+    if max_norm is not None and renorm_rows_(weight.data, idx, float(max_norm), float(norm_type)):
+        weight._bump()  # an in-place change of the table, as torch.embedding_renorm_ under no_grad
+    return EmbeddingFn.apply(weight, idx, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
+              max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
     """out[…] = weight[input[…]] (``torch.nn.functional.embedding``); the row ``padding_idx``
-    receives no gradient."""
+    receives no gradient.  ``max_norm``: the looked-up rows whose ``norm_type``-norm exceeds it are
+    first rescaled IN PLACE to norm ``max_norm``; ``scale_grad_by_freq``: row k's gradient is divided
+    by how often k occurs in ``input``."""
     idx = input.data if isinstance(input, Tensor) else np.asarray(input)
     idx = check_indices(idx, weight.shape[0], "embedding")
     pad = _normalize_padding_idx(padding_idx, weight.shape[0])
-    return EmbeddingFn.apply(weight, idx, padding_idx=pad)
+    return _lookup(weight, idx, pad, max_norm, norm_type, scale_grad_by_freq, sparse, "embedding")
 
 
 class Embedding(Module):
     """A table ``weight`` of shape ``(num_embeddings, embedding_dim)``, initialised N(0, 1) as in
     PyTorch; ``forward(index)`` returns ``weight[index]`` with shape ``index.shape + (embedding_dim,)``.
 
-    With ``padding_idx`` that row starts at zero and is never updated by the gradient."""
+    With ``padding_idx`` that row starts at zero and is never updated by the gradient; ``max_norm``
+    rescales the looked-up rows in place to at most that ``norm_type``-norm before each look-up;
+    ``scale_grad_by_freq`` divides each row's gradient by its count in the mini-batch."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
@@ -46,8 +62,9 @@ class Embedding(Module):
             raise ValueError(f"Embedding: num_embeddings must be a positive int, got {num_embeddings!r}")
         if not isinstance(embedding_dim, int) or embedding_dim <= 0:
             raise ValueError(f"Embedding: embedding_dim must be a positive int, got {embedding_dim!r}")
-        if max_norm is not None or scale_grad_by_freq or sparse:
-            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+        if sparse:
+            raise NotImplementedError("Embedding: sparse=True (sparse gradients) is not supported by shenjing; "
+                                      "use sparse=False (the dense gradient has the same values)")
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = _normalize_padding_idx(padding_idx, num_embeddings)
         self.max_norm, self.norm_type = max_norm, norm_type
@@ -81,10 +98,17 @@ class Embedding(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         idx = input.data if isinstance(input, Tensor) else np.asarray(input)
         idx = check_indices(idx, self.num_embeddings, f"Embedding({self.num_embeddings}, {self.embedding_dim})")
-        return EmbeddingFn.apply(self.weight, idx, padding_idx=self.padding_idx)
+        return _lookup(self.weight, idx, self.padding_idx, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                       self.sparse, "Embedding")
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
         return s

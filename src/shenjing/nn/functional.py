@@ -269,7 +269,7 @@ __all__ = [
     "prelu", "threshold", "linear", "dropout", "pad", "one_hot", "cross_entropy", "nll_loss", "mse_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout2d", "layer_norm",
-    "group_norm", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
+    "group_norm", "rms_norm", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
     "conv_transpose1d", "conv_transpose2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
     "adaptive_max_pool2d", "interpolate", "upsample",
     "instance_norm", "dropout1d", "alpha_dropout", "bilinear", "pixel_shuffle", "pixel_unshuffle", "unfold",
@@ -277,6 +277,7 @@ __all__ = [
     "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "soft_margin_loss",
     "multilabel_soft_margin_loss", "multi_margin_loss", "triplet_margin_loss", "poisson_nll_loss",
     "gaussian_nll_loss",
+    "embedding", "embedding_bag",
 ]
 
 
@@ -354,6 +355,14 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     from ..ops import norm as _norm
 
     return _norm.group_norm(input, num_groups, weight, bias, eps)
+
+
+def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,  # noqa: A002
+             eps: float | None = None) -> Tensor:
+    """y = γ · x / √(mean(x²) + ε) over the trailing ``normalized_shape`` dims (ε = finfo(dtype).eps if None)."""
+    from ..ops import misc as _misc
+
+    return _misc.rms_norm(input, normalized_shape, weight, eps)
 
 
 # ----------------------------------------------------------------- distances
@@ -674,3 +683,31 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not valid")
     return _loss.GaussianNLL.apply(input, target, var, full=full, eps=eps, reduction=reduction)
+
+
+# ----------------------------------------------------------------- embeddings
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
+              max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
+    """out[…] = weight[input[…]]; ``max_norm`` rescales the looked-up rows of ``weight`` IN PLACE to at
+    most that ``norm_type``-norm first; ``scale_grad_by_freq`` divides row k's gradient by its count."""
+    from .embedding import embedding as _embedding
+
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < weight.shape[0], "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -weight.shape[0], "Padding_idx must be within num_embeddings"
+    return _embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,  # noqa: A002
+                  max_norm: float | None = None, norm_type: float = 2, scale_grad_by_freq: bool = False,
+                  mode: str = "mean", sparse: bool = False, per_sample_weights: Tensor | None = None,
+                  include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
+    """One row per bag: the sum, mean or max of ``weight[input[j]]`` over the bag's entries j (bags cut at
+    ``offsets``, or the rows of a 2-D ``input``); see :class:`shenjing.nn.EmbeddingBag`."""
+    from .embedding_bag import embedding_bag as _embedding_bag
+
+    return _embedding_bag(input, weight, offsets, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                          per_sample_weights, include_last_offset, padding_idx)

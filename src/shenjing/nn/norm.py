@@ -195,3 +195,26 @@ class InstanceNorm2d(_InstanceNorm):
 
     _ranks = (3, 4)
     _no_batch = 3
+
+
+class RMSNorm(Module):
+    """RMS norm over the trailing ``normalized_shape`` dims: y = γ · x / √(mean(x²) + ε), γ = 1 at the start;
+    ``eps=None`` takes the machine epsilon of the input's dtype, as in PyTorch."""
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
+        npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
+        self.register_parameter("weight", Parameter(np.ones(shape, dtype=npd)) if elementwise_affine else None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight.data[...] = 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..backend import get_default_dtype, to_dtype
 from ..ops import rnn as _rnn
+from ..ops import rnn_proj as _rnn_proj
 from ..ops import shape as _shape
 from ..tensor import Tensor
 from . import functional as F
@@ -57,27 +58,35 @@ class RNNBase(Module):
             raise ValueError(f"{name}: num_layers must be a positive int, got {num_layers!r}")
         if not isinstance(dropout, int | float) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout should be a number in [0, 1], got {dropout!r}")
-        if proj_size:
-            raise NotImplementedError(f"{name}: proj_size is not supported by shenjing")
+        if not isinstance(proj_size, int) or isinstance(proj_size, bool) or proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
-        self.bidirectional, self.proj_size = bidirectional, 0
+        self.bidirectional, self.proj_size = bidirectional, proj_size
         npd = _np_dtype(dtype)
         gate = _GATES[mode] * hidden_size
         dirs = 2 if bidirectional else 1
+        real = proj_size or hidden_size  # the size of h (of the layer's output)
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
-            width = input_size if layer == 0 else hidden_size * dirs
+            width = input_size if layer == 0 else real * dirs
             for d in range(dirs):
                 sfx = f"_l{layer}" + ("_reverse" if d else "")
                 names = [f"weight_ih{sfx}", f"weight_hh{sfx}"]
                 setattr(self, names[0], Parameter(np.empty((gate, width), dtype=npd)))
-                setattr(self, names[1], Parameter(np.empty((gate, hidden_size), dtype=npd)))
+                setattr(self, names[1], Parameter(np.empty((gate, real), dtype=npd)))
                 if bias:
                     names += [f"bias_ih{sfx}", f"bias_hh{sfx}"]
                     setattr(self, names[2], Parameter(np.empty(gate, dtype=npd)))
                     setattr(self, names[3], Parameter(np.empty(gate, dtype=npd)))
+                if proj_size:  # h = W_hr (o ⊙ tanh c), as torch.nn.LSTM(proj_size=P)
+                    names.append(f"weight_hr{sfx}")
+                    setattr(self, names[-1], Parameter(np.empty((proj_size, hidden_size), dtype=npd)))
                 self._flat_weights_names += names
         self.reset_parameters()
 
@@ -89,8 +98,8 @@ class RNNBase(Module):
 
     @property
     def all_weights(self) -> list[list[Parameter]]:
-        """The parameters grouped per layer and direction: ``[[w_ih, w_hh, b_ih, b_hh], …]``."""
-        per = 4 if self.bias else 2
+        """The parameters grouped per layer and direction: ``[[w_ih, w_hh, b_ih, b_hh(, w_hr)], …]``."""
+        per = (4 if self.bias else 2) + (1 if self.proj_size else 0)
         flat = [getattr(self, n) for n in self._flat_weights_names]
         return [flat[i: i + per] for i in range(0, len(flat), per)]
 
@@ -118,8 +127,8 @@ class RNNBase(Module):
 
     def _check_hidden(self, h: Tensor, batch: int, batched: bool, what: str) -> None:
         dirs = 2 if self.bidirectional else 1
-        want = (self.num_layers * dirs, batch, self.hidden_size) if batched else (self.num_layers * dirs,
-                                                                                 self.hidden_size)
+        size = self.proj_size if self.proj_size and what != "c_0" else self.hidden_size
+        want = (self.num_layers * dirs, batch, size) if batched else (self.num_layers * dirs, size)
         if tuple(h.shape) != want:
             raise RuntimeError(f"{type(self).__name__}: expected {what} of size {want}, got {tuple(h.shape)}")
         if h.data.dtype != self.weight_ih_l0.data.dtype:
@@ -135,6 +144,8 @@ class RNNBase(Module):
         steps = inp.shape[1] if batch_first else inp.shape[0]
         opts = {"reverse": bool(d), "batch_first": batch_first}
         lstm = self.mode == "LSTM"
+        if self.proj_size:
+            return _rnn_proj.lstm_proj_seq(inp, hk, ck, *w, *b, getattr(self, f"weight_hr{sfx}"), **opts)
         if lstm:
             packed = _rnn.LSTMSeq.apply(inp, hk, ck, *w, *b, **opts)
         elif self.mode == "GRU":
@@ -267,6 +278,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.mode == "RNN_RELU":
@@ -320,7 +333,10 @@ class LSTM(RNNBase):
     """Long short-term memory, gates stacked i, f, g, o:
     i, f, o = σ(·), g = tanh(·) of W_ih x + b_ih + W_hh h + b_hh;  c' = f⊙c + i⊙g,  h' = o⊙tanh(c').
 
-    ``forward(input, (h_0, c_0)=None)`` → ``(output, (h_n, c_n))``, shapes as for :class:`RNN`."""
+    ``forward(input, (h_0, c_0)=None)`` → ``(output, (h_n, c_n))``, shapes as for :class:`RNN`.
+
+    ``proj_size=P`` (0 < P < H): h' = W_hr (o⊙tanh(c')) with ``weight_hr_l{k}`` of shape (P, H), so h,
+    h_0, h_n and the output have size P (c stays H); run step by step (``shenjing.ops.rnn_proj``)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
@@ -344,6 +360,9 @@ class LSTM(RNNBase):
             h0, c0 = hx
             self._check_hidden(h0, batch, batched, "h_0")
             self._check_hidden(c0, batch, batched, "c_0")
+        if packed and self.proj_size:
+            raise NotImplementedError("LSTM: proj_size with a PackedSequence input is not supported by shenjing; "
+                                      "pad the batch (nn.utils.rnn.pad_packed_sequence) instead")
         out, hs, cs = self._run_packed(input, h0, c0) if packed else self._run(input, h0, c0, batched)
         return out, (_shape.stack(hs, 0), _shape.stack(cs, 0))
 
