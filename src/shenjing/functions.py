@@ -8,9 +8,8 @@ import numpy as np
 
 from .ops import elementwise as _ew
 from .ops import matmul as _mm
-from .ops import misc as _misc
 from .ops import shape as _shape
-from .tensor import Tensor, _ix, _prod, _pw, _ss  # the lazily loaded op families
+from .tensor import Tensor, _ix, _misc, _prod, _pw, _ss  # the lazily loaded op families
 
 
 def _t(x: Any) -> Tensor:

@@ -1425,10 +1425,10 @@ from . import random as _random  # noqa: E402
 from .ops import activation as _act  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import matmul as _mm  # noqa: E402
-from .ops import misc as _misc  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 
 # the larger op families load on first use (import time)
 _ix, _pw = _LazyModule("shenjing.ops.index"), _LazyModule("shenjing.ops.pointwise")
 _prod, _ss = _LazyModule("shenjing.ops.products"), _LazyModule("shenjing.ops.sort_scan")
+_misc = _LazyModule("shenjing.ops.misc")
