@@ -64,13 +64,7 @@ class Adadelta(Optimizer):
                 st["step"] += 1
                 v, u = st["square_avg"], st["acc_delta"]
                 # d = ±∇ (+ λw)
-                if wd != 0:
-                    d = np.multiply(w, wd)
-                    (np.subtract if maximize else np.add)(d, g, out=d)
-                elif maximize:
-                    d = np.negative(g)
-                else:
-                    d = g
+                d = self._direction(g, w, wd, maximize)
                 tmp = self.scratch_like(w)
                 # v ← ρv + (1−ρ)d²
                 v *= rho

@@ -81,13 +81,7 @@ class Adagrad(Optimizer):
                 t = st["step"] = st["step"] + 1
                 s = st["sum"]
                 # d = ±∇ (+ λw)
-                if wd != 0:
-                    d = np.multiply(w, wd)
-                    (np.subtract if maximize else np.add)(d, g, out=d)
-                elif maximize:
-                    d = np.negative(g)
-                else:
-                    d = g
+                d = self._direction(g, w, wd, maximize)
                 # s ← s + d²;  w ← w − η_t · d / (√s + ε)
                 tmp = np.multiply(d, d)
                 s += tmp

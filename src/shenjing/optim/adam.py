@@ -84,14 +84,7 @@ class Adam(Optimizer):
                 # d = ±∇ (+ λw for L2 decay); AdamW instead shrinks the weights: w ← w(1 − ηλ)
                 if wd != 0 and decoupled:
                     w *= 1.0 - lr * wd
-                if wd != 0 and not decoupled:
-                    np.multiply(w, wd, out=tmp)
-                    (np.subtract if maximize else np.add)(tmp, g, out=tmp)
-                    d = tmp
-                elif maximize:
-                    d = np.negative(g, out=tmp)
-                else:
-                    d = g
+                d = self._direction(g, w, 0 if decoupled else wd, maximize, out=tmp)
                 # m ← β₁m + (1−β₁)d, computed as d + β₁(m − d) without a temporary
                 m -= d
                 m *= beta1

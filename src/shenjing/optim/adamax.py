@@ -66,14 +66,7 @@ class Adamax(Optimizer):
                 m, u = st["exp_avg"], st["exp_inf"]
                 tmp = self.scratch_like(w)
                 # d = ±∇ (+ λw)
-                if wd != 0:
-                    np.multiply(w, wd, out=tmp)
-                    (np.subtract if maximize else np.add)(tmp, g, out=tmp)
-                    d = tmp
-                elif maximize:
-                    d = np.negative(g, out=tmp)
-                else:
-                    d = g
+                d = self._direction(g, w, wd, maximize, out=tmp)
                 # m ← β₁m + (1−β₁)d, as d + β₁(m − d)
                 m -= d
                 m *= beta1

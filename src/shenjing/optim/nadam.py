@@ -88,13 +88,7 @@ class NAdam(Optimizer):
                 # d = ±∇ (+ λw for L2 decay); decoupled decay shrinks w ← w(1 − ηλ)
                 if wd != 0 and decoupled:
                     w *= 1.0 - lr * wd
-                if wd != 0 and not decoupled:
-                    d = np.multiply(w, wd)
-                    (np.subtract if maximize else np.add)(d, g, out=d)
-                elif maximize:
-                    d = np.negative(g)
-                else:
-                    d = g
+                d = self._direction(g, w, 0 if decoupled else wd, maximize)
                 # μₜ, μₜ₊₁ and Πₜ
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))

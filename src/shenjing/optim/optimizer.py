@@ -287,6 +287,17 @@ class Optimizer:
     def __reduce__(self):  # pragma: no cover - no pickle anywhere in shenjing
         raise TypeError("optimizers are not picklable; save optimizer.state_dict() instead")
 
+    @staticmethod
+    def _direction(g: np.ndarray, w: np.ndarray, wd: float, maximize: bool, out: np.ndarray | None = None):
+        """d = ±∇ + λw, what an update follows: written into ``out`` (or a new array), or ∇ itself
+        when there is neither L2 decay nor ``maximize`` (the gradient is never written to)."""
+        if wd != 0:
+            d = np.multiply(w, wd, out=out)
+            return (np.subtract if maximize else np.add)(d, g, out=d)
+        if maximize:
+            return np.negative(g, out=out)
+        return g
+
     def scratch_like(self, w: np.ndarray) -> np.ndarray:
         """A work array shaped like ``w``, kept between steps (not part of the state): allocating a
         fresh one each step makes the kernel map and zero new pages every time."""

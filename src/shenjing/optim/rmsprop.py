@@ -76,13 +76,7 @@ class RMSprop(Optimizer):
                 st["step"] += 1
                 v = st["square_avg"]
                 # d = ±∇ (+ λw)
-                if wd != 0:
-                    d = np.multiply(w, wd)
-                    (np.subtract if maximize else np.add)(d, g, out=d)
-                elif maximize:
-                    d = np.negative(g)
-                else:
-                    d = g
+                d = self._direction(g, w, wd, maximize)
                 # v ← αv + (1−α)d²
                 tmp = np.multiply(d, d)
                 tmp *= 1.0 - alpha

@@ -72,14 +72,8 @@ class SGD(Optimizer):
                         w -= step
                     continue
                 # d = ±∇ + λ·w in a scratch array that this step owns (the gradient stays as is)
-                if wd != 0:
-                    d = np.multiply(w, wd)
-                    (np.subtract if maximize else np.add)(d, g, out=d)
-                    own = True
-                elif maximize:
-                    d, own = np.negative(g), True
-                else:
-                    d, own = g, False
+                d = self._direction(g, w, wd, maximize)
+                own = d is not g
                 if mu != 0:
                     st = state[p]
                     buf = st.get("momentum_buffer")
