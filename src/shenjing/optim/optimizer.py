@@ -307,6 +307,19 @@ class Optimizer:
         return buf
 
 
+def check_adam_hyperparameters(lr: float, eps: float, betas: tuple[float, float], weight_decay: float) -> None:
+    """PyTorch's checks (and messages) for the Adam family's hyper-parameters."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _plain(value: Any) -> Any:
     """Hyper-parameters as JSON-friendly data: tuples become lists, NumPy scalars numbers."""
     if isinstance(value, tuple | list):
