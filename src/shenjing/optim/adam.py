@@ -13,6 +13,21 @@ from .optimizer import Optimizer, check_adam_hyperparameters
 __all__ = ["Adam", "AdamW"]
 
 
+def update_moments(m: np.ndarray, v: np.ndarray, d: np.ndarray, beta1: float, beta2: float,
+                   tmp: np.ndarray) -> None:
+    """m ← β₁m + (1−β₁)d and v ← β₂v + (1−β₂)d², in place (``tmp`` is scratch and may be ``d``).
+
+    m is updated as d + β₁(m − d), which needs no temporary.
+    """
+    m -= d
+    m *= beta1
+    m += d
+    v *= beta2
+    sq = np.multiply(d, d, out=tmp)
+    sq *= 1.0 - beta2
+    v += sq
+
+
 class Adam(Optimizer):
     """Adam: m ← β₁m + (1−β₁)∇, v ← β₂v + (1−β₂)∇², w ← w − η·m̂ / (√v̂ + ε).
 
@@ -76,15 +91,8 @@ class Adam(Optimizer):
                 if wd != 0 and decoupled:
                     w *= 1.0 - lr * wd
                 d = self._direction(g, w, 0 if decoupled else wd, maximize, out=tmp)
-                # m ← β₁m + (1−β₁)d, computed as d + β₁(m − d) without a temporary
-                m -= d
-                m *= beta1
-                m += d
-                # v ← β₂v + (1−β₂)d²
-                v *= beta2
-                sq = np.multiply(d, d, out=tmp)
-                sq *= 1.0 - beta2
-                v += sq
+                # m ← β₁m + (1−β₁)d,  v ← β₂v + (1−β₂)d²
+                update_moments(m, v, d, beta1, beta2, tmp)
                 if amsgrad:
                     vmax = st.get("max_exp_avg_sq")
                     if vmax is None:

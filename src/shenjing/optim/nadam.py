@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .adam import update_moments
 from .optimizer import Optimizer, check_adam_hyperparameters
 
 __all__ = ["NAdam"]
@@ -85,13 +86,7 @@ class NAdam(Optimizer):
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
                 prod = st["mu_product"] = st["mu_product"] * mu
                 # m ← β₁m + (1−β₁)d,  v ← β₂v + (1−β₂)d²
-                m -= d
-                m *= beta1
-                m += d
-                v *= beta2
-                sq = np.multiply(d, d, out=tmp)
-                sq *= 1.0 - beta2
-                v += sq
+                update_moments(m, v, d, beta1, beta2, tmp)
                 # D = √(v/(1−β₂ᵗ)) + ε
                 denom = np.sqrt(v, out=tmp)
                 denom /= math.sqrt(1.0 - beta2**t)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .adam import update_moments
 from .optimizer import Optimizer, check_adam_hyperparameters
 
 __all__ = ["RAdam"]
@@ -73,13 +74,7 @@ class RAdam(Optimizer):
                     w *= 1.0 - lr * wd
                 d = self._direction(g, w, 0 if decoupled else wd, maximize, out=tmp)
                 # m ← β₁m + (1−β₁)d,  v ← β₂v + (1−β₂)d²
-                m -= d
-                m *= beta1
-                m += d
-                v *= beta2
-                sq = np.multiply(d, d, out=tmp)
-                sq *= 1.0 - beta2
-                v += sq
+                update_moments(m, v, d, beta1, beta2, tmp)
                 bc1 = 1.0 - beta1**t
                 bc2 = 1.0 - beta2**t
                 rho_inf = 2.0 / (1.0 - beta2) - 1.0
