@@ -18,8 +18,8 @@ def _check(layer: Module, x: Tensor) -> None:
                            f"(N, C, H, W) input, got input of shape {tuple(x.shape)}")
 
 
-class MaxPool2d(Module):
-    """Max over kernel_size windows (stride defaults to kernel_size); ties go to the first, as in PyTorch."""
+class _MaxPoolNd(Module):
+    """What MaxPool1d and MaxPool2d share: the arguments and the repr (stride defaults to kernel_size)."""
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                  return_indices: bool = False, ceil_mode: bool = False) -> None:
@@ -29,14 +29,21 @@ class MaxPool2d(Module):
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, x: Tensor) -> Any:
-        _check(self, x)
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
+    def _pool(self, x: Tensor, pool) -> Any:
+        return pool(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                    self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max over kernel_size windows (stride defaults to kernel_size); ties go to the first, as in PyTorch."""
+
+    def forward(self, x: Tensor) -> Any:
+        _check(self, x)
+        return self._pool(x, F.max_pool2d)
 
 
 class AvgPool2d(Module):
@@ -84,25 +91,12 @@ def _single(v: Any) -> tuple:
     return tuple(v) if isinstance(v, tuple | list) else (v,)
 
 
-class MaxPool1d(Module):
+class MaxPool1d(_MaxPoolNd):
     """Max over kernel_size windows of the last dim (stride defaults to kernel_size); ties go to the first."""
-
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, x: Tensor) -> Any:
         _check1(self, x)
-        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
-
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return self._pool(x, F.max_pool1d)
 
 
 class AvgPool1d(Module):
