@@ -22,6 +22,15 @@ from .parameter import Parameter
 _PAD_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
+def _check_groups(name: str, in_channels: int, out_channels: int, groups: int) -> None:
+    if groups <= 0:
+        raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
+    if in_channels % groups:
+        raise ValueError(f"{name}: in_channels={in_channels} must be divisible by groups={groups}")
+    if out_channels % groups:
+        raise ValueError(f"{name}: out_channels={out_channels} must be divisible by groups={groups}")
+
+
 class _ConvNd(Module):
     """Shared by Conv1d and Conv2d: parameters, checks, repr."""
 
@@ -33,12 +42,7 @@ class _ConvNd(Module):
         super().__init__()
         name = type(self).__name__
         n = self._dims
-        if groups <= 0:
-            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
-        if in_channels % groups:
-            raise ValueError(f"{name}: in_channels={in_channels} must be divisible by groups={groups}")
-        if out_channels % groups:
-            raise ValueError(f"{name}: out_channels={out_channels} must be divisible by groups={groups}")
+        _check_groups(name, in_channels, out_channels, groups)
         if padding_mode not in _PAD_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {_PAD_MODES}, got {padding_mode!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -51,8 +55,11 @@ class _ConvNd(Module):
         else:
             self.padding = ntuple(padding, n, "padding")
         self.groups, self.padding_mode = groups, padding_mode
+        self._init_parameters((out_channels, in_channels // groups, *self.kernel_size), out_channels, bias, dtype)
+
+    def _init_parameters(self, weight_shape: tuple, out_channels: int, bias: bool, dtype: Any) -> None:
         npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=npd))
+        self.weight = Parameter(np.empty(weight_shape, dtype=npd))
         if bias:
             self.bias = Parameter(np.empty(out_channels, dtype=npd))
         else:
@@ -98,6 +105,7 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
+        s += self._repr_after_dilation()
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -105,6 +113,9 @@ class _ConvNd(Module):
         if self.padding_mode != "zeros":
             s += f", padding_mode={self.padding_mode}"
         return s
+
+    def _repr_after_dilation(self) -> str:
+        return ""
 
 
 class Conv2d(_ConvNd):
@@ -144,12 +155,7 @@ class _ConvTransposeNd(_ConvNd):
         Module.__init__(self)
         name = type(self).__name__
         n = self._dims
-        if groups <= 0:
-            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
-        if in_channels % groups:
-            raise ValueError(f"{name}: in_channels={in_channels} must be divisible by groups={groups}")
-        if out_channels % groups:
-            raise ValueError(f"{name}: out_channels={out_channels} must be divisible by groups={groups}")
+        _check_groups(name, in_channels, out_channels, groups)
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {name}, got {padding_mode!r}')
         if isinstance(padding, str):
@@ -161,13 +167,7 @@ class _ConvTransposeNd(_ConvNd):
         self.output_padding = ntuple(output_padding, n, "output_padding")
         self.dilation = ntuple(dilation, n, "dilation")
         self.groups, self.padding_mode = groups, padding_mode
-        npd = (to_dtype(dtype) if dtype is not None else get_default_dtype()).np
-        self.weight = Parameter(np.empty((in_channels, out_channels // groups, *self.kernel_size), dtype=npd))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=npd))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        self._init_parameters((in_channels, out_channels // groups, *self.kernel_size), out_channels, bias, dtype)
 
     def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, ...]:
         """``output_padding``, or what it must be for the output to have ``output_size`` (PyTorch's rule)."""
@@ -195,20 +195,8 @@ class _ConvTransposeNd(_ConvNd):
         op = self._output_padding(x, output_size)
         return fn(x, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation)
 
-    def extra_repr(self) -> str:
-        n = self._dims
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,) * n:
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * n:
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,) * n:
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
+    def _repr_after_dilation(self) -> str:
+        return f", output_padding={self.output_padding}" if self.output_padding != (0,) * self._dims else ""
 
 
 class ConvTranspose2d(_ConvTransposeNd):
