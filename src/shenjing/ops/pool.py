@@ -347,9 +347,8 @@ def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
     return out.squeeze(0) if unbatched else out
 
 
-def adaptive_avg_pool2d(x: Tensor, output_size: Any) -> Tensor:
-    x4, unbatched = _check4(x, "adaptive_avg_pool2d")
-    h, w = x4.shape[2:]
+def adaptive_output_size(output_size: Any, h: int, w: int, name: str) -> tuple[int, int]:
+    """(OH, OW) of an adaptive pool: an int or a pair, where None keeps the input's size."""
     if output_size is None or isinstance(output_size, int | np.integer):
         size = (output_size, output_size)
     else:
@@ -357,10 +356,17 @@ def adaptive_avg_pool2d(x: Tensor, output_size: Any) -> Tensor:
         if len(size) == 1:
             size = size * 2
         if len(size) != 2:
-            raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
+            raise ValueError(f"{name}: output_size must be an int or a pair, got {output_size!r}")
     oh, ow = (h if size[0] is None else int(size[0])), (w if size[1] is None else int(size[1]))
     if oh < 1 or ow < 1:
-        raise RuntimeError(f"adaptive_avg_pool2d: output size must be positive, got {(oh, ow)}")
+        raise RuntimeError(f"{name}: output size must be positive, got {(oh, ow)}")
+    return oh, ow
+
+
+def adaptive_avg_pool2d(x: Tensor, output_size: Any) -> Tensor:
+    x4, unbatched = _check4(x, "adaptive_avg_pool2d")
+    h, w = x4.shape[2:]
+    oh, ow = adaptive_output_size(output_size, h, w, "adaptive_avg_pool2d")
     if h % oh == 0 and w % ow == 0:  # even bins: a plain average pool with kernel = stride = H/OH
         k = (h // oh, w // ow)
         out = AvgPool2d.apply(x4, kernel=k, stride=k, padding=(0, 0))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from . import pool as _pool
 from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 
@@ -149,17 +150,7 @@ def adaptive_max_pool2d(x: Any, output_size: Any, return_indices: bool = False) 
     unbatched = x.ndim == 3
     x4 = x.unsqueeze(0) if unbatched else x
     h, w = x4.shape[2:]
-    if output_size is None or isinstance(output_size, int | np.integer):
-        size = (output_size, output_size)
-    else:
-        size = tuple(output_size)
-        if len(size) == 1:
-            size = size * 2
-        if len(size) != 2:
-            raise ValueError(f"adaptive_max_pool2d: output_size must be an int or a pair, got {output_size!r}")
-    oh, ow = (h if size[0] is None else int(size[0])), (w if size[1] is None else int(size[1]))
-    if oh < 1 or ow < 1:
-        raise RuntimeError(f"adaptive_max_pool2d: output size must be positive, got {(oh, ow)}")
+    oh, ow = _pool.adaptive_output_size(output_size, h, w, "adaptive_max_pool2d")
     if h < 1 or w < 1:
         raise RuntimeError(f"adaptive_max_pool2d: input of shape {tuple(x.shape)} has an empty spatial dim")
     sink: list = []
